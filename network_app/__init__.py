@@ -1,0 +1,107 @@
+"""network_app: a shared workplace for Swedish buyer networks and regional purchasing centres."""
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal. `config` overrides environment settings (tests pass their paths here)."""
+    app = Flask(__name__, template_folder=str(config_module.PROJECT_ROOT / "templates"),
+                instance_path=str(config_module.PROJECT_ROOT / "instance"))
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(config_module.from_environment())
+    app.config.update(config or {})
+    _ensure_secret_key(app)
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    _init_login(app)
+
+    from . import cli, errors, models  # noqa: F401 - models registers every table on the metadata
+    from .accounts.views import bp as accounts_bp
+    from .api import bp as api_bp
+    from .main.views import bp as main_bp
+    from .networks.views import bp as networks_bp
+    from .organisations.views import bp as organisations_bp
+
+    for bp in (main_bp, accounts_bp, organisations_bp, networks_bp, api_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
+    errors.register_error_handlers(app)
+    cli.register(app)
+    _init_templates(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Use SECRET_KEY if given; otherwise keep a random one in the data folder, so sessions survive restarts."""
+    if app.config.get("SECRET_KEY"):
+        return
+    key_file = Path(app.config["DATA_DIR"]) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _select_locale() -> str:
+    languages = ("sv", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = request.cookies.get("lang")
+    return chosen if chosen in languages else "sv"
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .accounts import services as accounts
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(accounts.load_session)
+
+
+def _security_headers(response):
+    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+           "object-src 'none'; frame-ancestors 'none'")
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", csp)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user and current_user.is_authenticated:
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _init_templates(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from . import permissions, regions
+    from .labels import LABELS
+
+    app.jinja_env.globals.update(may=permissions.may, counties=regions.counties, labels=LABELS,
+                                 current_locale=lambda: str(get_locale() or "sv"))

@@ -1,0 +1,118 @@
+"""The one policy module: may(user, action, obj) -> bool.
+
+Every view and API endpoint asks here. Roles are read from the database on every call,
+so losing a role takes effect on the very next request of every session.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from .errors import Forbidden, NotFound
+from .extensions import db
+
+
+@dataclass(frozen=True)
+class Actor:
+    """What the policy needs to know about the person asking."""
+
+    user: object | None
+    organisation: object | None  # the approved organisation the user acts for
+    is_portal_admin: bool
+    is_org_admin: bool
+
+    @classmethod
+    def of(cls, user) -> "Actor":
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls(None, None, False, False)
+        org = user.approved_organisation
+        return cls(user, org, user.is_portal_admin, bool(org and user.is_org_admin))
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user is None
+
+
+def network_role(user, network) -> str | None:
+    """The role of the user's organisation in the network (coordinator, member, observer) or None."""
+    actor = user if isinstance(user, Actor) else Actor.of(user)
+    if actor.organisation is None or network is None or network.id is None:
+        return None
+    from .networks.models import Membership  # local: networks imports permissions
+
+    return db.session.scalar(select(Membership.role).where(
+        Membership.network_id == network.id, Membership.organisation_id == actor.organisation.id))
+
+
+def _member(actor, network) -> bool:
+    return network_role(actor, network) is not None
+
+
+def _coordinator(actor, network) -> bool:
+    return network_role(actor, network) == "coordinator"
+
+
+def _own_org_admin(actor, organisation) -> bool:
+    return actor.is_org_admin and actor.organisation.id == organisation.id
+
+
+def _may_request_join(actor, network) -> bool:
+    return (actor.is_org_admin and actor.organisation.is_buyer and not _member(actor, network))
+
+
+def _may_accept_invitation(actor, invitation) -> bool:
+    if not (actor.is_org_admin and invitation.is_pending):
+        return False
+    if invitation.organisation_id is not None:
+        return invitation.organisation_id == actor.organisation.id
+    return not _member(actor, invitation.network)  # an e-mailed link: whoever holds it, for their org
+
+
+# action -> (rule, portal admin may too, refusal for people who may not even know it exists)
+RULES: dict[str, tuple[Callable, bool, bool]] = {
+    "network.view": (lambda a, n: True, True, False),
+    "network.create": (lambda a, _: a.organisation is not None and a.organisation.is_buyer, True, False),
+    "network.view_private": (_member, True, True),
+    "network.edit": (_coordinator, True, True),
+    "network.manage_members": (_coordinator, True, True),
+    "network.request_join": (_may_request_join, False, False),
+    "network.leave": (lambda a, n: a.is_org_admin and _member(a, n), False, True),
+    "invitation.accept": (_may_accept_invitation, False, False),
+    "organisation.view": (lambda a, o: True, True, False),
+    "organisation.edit": (_own_org_admin, True, False),
+    "organisation.approve_users": (_own_org_admin, True, False),
+    "user.manage_tokens": (lambda a, u: a.user is not None and a.user.id == u.id, False, False),
+}
+ACTIONS = tuple(RULES)
+
+
+def may(user, action: str, obj=None) -> bool:
+    """Whether `user` (a User, None or an anonymous user) may do `action` to `obj`."""
+    rule, admin_too, _ = RULES[action]
+    actor = Actor.of(user)
+    if actor.is_portal_admin and admin_too:
+        return True
+    if actor.is_anonymous and action not in ("network.view", "organisation.view"):
+        return False
+    if actor.organisation is None and action not in ("network.view", "organisation.view",
+                                                     "user.manage_tokens"):
+        return False
+    return bool(rule(actor, obj))
+
+
+def hides_existence(user, action: str, obj) -> bool:
+    """True when a refusal must look like 404: the object is private to a network the user is outside."""
+    _, _, private = RULES[action]
+    if not private:
+        return False
+    network = getattr(obj, "network", obj)
+    return not (Actor.of(user).is_portal_admin or _member(Actor.of(user), network))
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raise NotFound or Forbidden unless `user` may do `action` to `obj`."""
+    if may(user, action, obj):
+        return
+    if hides_existence(user, action, obj):
+        raise NotFound()
+    raise Forbidden()
