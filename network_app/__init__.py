@@ -4,10 +4,11 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from . import config as config_module
+from .forms import PortalRequest
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment())
     app.config.update(config or {})
+    app.request_class = PortalRequest
     _ensure_secret_key(app)
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
@@ -62,6 +64,8 @@ def _ensure_secret_key(app: Flask) -> None:
 
 def _select_locale() -> str:
     languages = ("sv", "en")
+    if not has_request_context():  # CLI and background work speak the default language
+        return "sv"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = request.cookies.get("lang")

@@ -51,6 +51,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: long edits must not expire
     "RATELIMIT_HEADERS_ENABLED": False,
     "PASSWORD_RESET_HOURS": 2,
+    "PASSWORD_HASH_METHOD": "scrypt",  # Werkzeug's default; tests use a cheap pbkdf2 to stay fast
     "INVITATION_DAYS": 14,
     "MAIL_TIMEOUT": 10,
     "COMMITTER_NAME": "network_app",

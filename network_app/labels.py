@@ -1,5 +1,6 @@
 """Translated labels for the codes stored in the database (kinds, roles, size classes)."""
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 LABELS = {
     "org_kind": {
@@ -29,5 +30,11 @@ LABELS = {
 }
 
 
-def choices(group: str) -> list[tuple[str, str]]:
-    return [(code, label) for code, label in LABELS[group].items()]
+def choices(group: str, blank=None) -> list[SelectChoice]:
+    """Form choices for a group of codes, optionally after a blank "Choose…" option."""
+    options = [SelectChoice("", blank)] if blank else []
+    return options + [SelectChoice(code, label) for code, label in LABELS[group].items()]
+
+
+def pairs(items) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in items]

@@ -2,6 +2,7 @@
 import re
 from functools import cache
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,7 +47,7 @@ def problems(password: str, *, email: str = "", name: str = "") -> str | None:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def verify(password_hash: str | None, password: str) -> bool:

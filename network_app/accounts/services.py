@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
@@ -11,6 +11,7 @@ from .. import mail
 from ..dbtypes import utcnow
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
+from ..links import external_url
 from ..organisations import services as org_services
 from ..util import has_forbidden_chars, new_token, token_hash
 from . import passwords
@@ -87,14 +88,15 @@ def register(reg: Registration) -> User:
         user.is_org_admin = user.is_org_approved = True
     else:
         user.organisation = org
-        _ask_admins_to_approve(user, org)
     db.session.add(user)
+    if org is not None:
+        _ask_admins_to_approve(user, org)
     db.session.commit()
     return user
 
 
 def _ask_admins_to_approve(user: User, org) -> None:
-    link = _external("organisations.users", org_id=org.id)
+    link = external_url("organisations.users", org_id=org.id)
     for admin in org_services.admins(org):
         mail.queue(admin.email, str(_l("%(name)s asks to join %(org)s", name=user.name, org=org.name)),
                    str(_l("%(name)s (%(email)s) has registered as a user of %(org)s. "
@@ -190,11 +192,6 @@ def set_locale(user: User, locale: str) -> None:
 
 # --- password reset ---------------------------------------------------------------------------
 
-def _external(endpoint: str, **values) -> str:
-    base = current_app.config["PORTAL_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
-
-
 def request_password_reset(email: str) -> None:
     """E-mail a one-time reset link if the address has an account; silent either way."""
     user = find_user(email)
@@ -208,7 +205,7 @@ def request_password_reset(email: str) -> None:
                str(_l("Someone asked to reset the password of your account. If it was you, choose a "
                       "new password here within %(hours)d hours: %(link)s\n\nIf it was not you, "
                       "ignore this message; your password stays as it is.",
-                      hours=hours, link=_external("accounts.reset_password", token=token))))
+                      hours=hours, link=external_url("accounts.reset_password", token=token))))
     db.session.commit()
 
 

@@ -6,7 +6,7 @@ last one is refused with a message saying what to do instead.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -15,6 +15,7 @@ from ..accounts.services import normalise_email
 from ..dbtypes import utcnow
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
+from ..links import external_url
 from ..organisations import services as org_services
 from ..util import SLUG_RE, has_forbidden_chars, new_token, slugify, token_hash
 from .models import KINDS, ROLES, Invitation, JoinRequest, Membership, Network
@@ -28,10 +29,6 @@ class NetworkDraft:
     slug: str = ""
     kind: str = "buyer_network"
     description: str = ""
-
-
-def _external(endpoint: str, **values) -> str:
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _validate(draft: NetworkDraft, existing: Network | None = None) -> dict:
@@ -148,7 +145,7 @@ def invite_organisation(network: Network, orgnr: str, role: str, *, actor) -> In
     invitation = Invitation(network=network, organisation=org, role=role, invited_by=actor,
                             expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]))
     db.session.add(invitation)
-    link = _external("networks.invitations")
+    link = external_url("networks.invitations")
     for admin in org_services.admins(org):
         mail.queue(admin.email, str(_l("%(org)s is invited to %(network)s", org=org.name, network=network.name)),
                    str(_l("%(who)s invites %(org)s to join %(network)s as %(role)s. "
@@ -175,7 +172,7 @@ def invite_by_email(network: Network, email: str, role: str, *, actor) -> Invita
                str(_l("%(who)s invites your organisation to join %(network)s as %(role)s.\n\n"
                       "Open this link to accept (create an account first if you have none): %(link)s\n\n"
                       "The link works for %(days)d days.", who=actor.name, network=network.name,
-                      role=role_label(role), link=_external("networks.accept_link", token=token),
+                      role=role_label(role), link=external_url("networks.accept_link", token=token),
                       days=current_app.config["INVITATION_DAYS"])))
     db.session.commit()
     return invitation
@@ -250,7 +247,7 @@ def request_to_join(network: Network, message: str, *, actor) -> JoinRequest:
                                           org=org.name))
     join = JoinRequest(network=network, organisation=org, message=message, requested_by=actor)
     db.session.add(join)
-    link = _external("networks.manage", slug=network.slug)
+    link = external_url("networks.manage", slug=network.slug)
     for membership in network.memberships:
         if membership.role == "coordinator":
             for admin in org_services.approved_users(membership.organisation):

@@ -2,21 +2,19 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
-from ..accounts.forms import CheckboxList
+from ..accounts.forms import CountyList
 from ..forms import Form
 from ..labels import choices
-from ..regions import counties
 from .models import SUPPLIER_KINDS
 from .services import OrganisationDraft
 
 
 class OrganisationForm(Form):
     org_name = StringField(_l("Name of the organisation"), validators=[Length(max=200)])
-    kind = SelectField(_l("Kind of organisation"), choices=[("", _l("Choose…"))] + choices("org_kind"))
+    kind = SelectField(_l("Kind of organisation"), choices=choices("org_kind", blank=_l("Choose…")), validate_choice=False)
     size_class = SelectField(_l("Size class (companies and non-profits)"),
-                             choices=[("", _l("Choose…"))] + choices("size_class"))
-    counties = CheckboxList(_l("Counties you serve (companies and non-profits)"),
-                            choices=lambda: list(counties().items()), validate_choice=False)
+                             choices=choices("size_class", blank=_l("Choose…")), validate_choice=False)
+    counties = CountyList(_l("Counties you serve (companies and non-profits)"), validate_choice=False)
 
     @classmethod
     def from_organisation(cls, org):
