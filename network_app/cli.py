@@ -3,6 +3,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .errors import InvalidInput
 from .extensions import db
@@ -14,6 +15,7 @@ def register(app) -> None:
 
 
 @click.command("init")
+@with_appcontext
 def init():
     """Create the data folder and bring the database schema up to date (Alembic migrations)."""
     from flask_migrate import upgrade
@@ -24,6 +26,7 @@ def init():
 
 
 @click.command("demo")
+@with_appcontext
 def demo():
     """Load the demo organisations, accounts and networks from specs/demo/ into an empty portal."""
     from . import demo as demo_data
@@ -46,6 +49,7 @@ def _fail(err: InvalidInput) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name.")
 @click.option("--password", required=True, help="At least 12 characters, not a common password.")
@@ -63,6 +67,7 @@ def create_user(email, name, password, orgnr, admin):
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", default="CLI", help="A name to tell the token apart on the profile page.")
 def create_token(email, name):
@@ -82,6 +87,7 @@ def create_token(email, name):
 
 
 @click.command("send-mail")
+@with_appcontext
 def send_mail():
     """Send the queued e-mail over SMTP; failures stay queued with their attempt count."""
     from . import mail

@@ -11,6 +11,7 @@ import socket
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 
@@ -50,7 +51,7 @@ def database_uri(tmp_path) -> str:
     return PG_URL or f"sqlite:///{tmp_path / 'portal.sqlite3'}"
 
 
-def test_config(tmp_path, **overrides) -> dict:
+def app_config(tmp_path, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -76,7 +77,7 @@ def empty_tables() -> None:
 @pytest.fixture
 def app(tmp_path, _pg_schema, request):
     overrides = getattr(request, "param", {}) or {}
-    app = create_app(test_config(tmp_path, **overrides))
+    app = create_app(app_config(tmp_path, **overrides))
     app.test_client_class = CSRFClient
     with app.app_context():
         if not PG_URL:
@@ -113,6 +114,13 @@ class CSRFClient(FlaskClient):
             kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
         kwargs.pop("no_csrf", None)
         return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def in_english(app):
+    """Service messages in English (the source language) outside requests."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import mail
 from ..dbtypes import utcnow
@@ -91,7 +92,15 @@ def register(reg: Registration) -> User:
     db.session.add(user)
     if org is not None:
         _ask_admins_to_approve(user, org)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request registered the same e-mail or organisation number between our
+        # check and our commit: say so as the check would have.
+        db.session.rollback()
+        raise InvalidInput(_check_person(reg) | (org_services.validate(reg.organisation)
+                                                 if org is None else {})
+                           or {"email": _l("This was registered by someone else just now. Try again.")})
     return user
 
 

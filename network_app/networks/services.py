@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import mail, permissions
 from ..accounts.services import normalise_email
@@ -66,7 +67,11 @@ def create_network(draft: NetworkDraft, *, actor) -> Network:
     if actor.approved_organisation is not None:
         network.memberships.append(Membership(organisation=actor.approved_organisation, role="coordinator"))
     db.session.add(network)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same address was taken by a concurrent request
+        db.session.rollback()
+        raise InvalidInput(_validate(draft) or {"slug": _l("The address is taken. Choose another.")})
     return network
 
 

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from network_app import create_app, demo
 from network_app.extensions import db
-from tests.conftest import test_config
+from tests.conftest import app_config
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
@@ -116,7 +116,7 @@ class LiveServer:
 def live_server(tmp_path_factory):
     """The portal with the demo data on a free port of 127.0.0.1, always on a SQLite file."""
     tmp = tmp_path_factory.mktemp("browser")
-    config = test_config(tmp, RENDER_500_IN_TESTS=True,
+    config = app_config(tmp, RENDER_500_IN_TESTS=True,
                          SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'portal.sqlite3'}",
                          BABEL_TRANSLATION_DIRECTORIES=str(_compile_translations(tmp / "translations")))
     app = create_app(config)
