@@ -11,8 +11,8 @@ PORT   ?= 5000
 run: install
 	$(FLASK) init
 	$(FLASK) demo
-	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md; Ctrl-C stops)"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install-test chromium axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

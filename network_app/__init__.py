@@ -22,8 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment())
     app.config.update(config or {})
     app.request_class = PortalRequest
-    _ensure_secret_key(app)
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    _ensure_secret_key(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
@@ -55,10 +55,17 @@ def _ensure_secret_key(app: Flask) -> None:
         return
     key_file = Path(app.config["DATA_DIR"]) / "secret_key"
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
+        # Written to a temporary name and linked into place, so that workers starting at the
+        # same moment all end up with the one key that won.
+        tmp = key_file.with_name(f".secret_key.{os.getpid()}")
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 

@@ -51,7 +51,7 @@ class InvalidInput(AppError):
 
 class Conflict(AppError):
     status, code = 409, "conflict"
-    message = _l("That conflicts with the current state. Reload and try again.")
+    message = _l("Someone else changed this in the meantime. Reload the page and try again.")
 
 
 # Statuses from Werkzeug with a message in the user's language.
@@ -60,7 +60,7 @@ HTTP_MESSAGES = {
     401: _l("A valid API token is required."),
     403: _l("You do not have permission to do that."),
     404: _l("We could not find that page."),
-    405: _l("That method is not allowed here."),
+    405: _l("This page cannot be used that way."),
     413: _l("What you sent is too large. The limit is one megabyte."),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
     500: _l("Something went wrong on our side. Please try again in a moment."),

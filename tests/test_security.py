@@ -61,3 +61,11 @@ def test_healthz_says_503_when_the_data_folder_is_gone(client, app, tmp_path):
     app.config["DATA_DIR"] = str(tmp_path / "missing")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["data_dir"]["ok"] is False
+
+
+def test_without_secret_key_a_random_one_is_kept_in_the_data_folder(tmp_path):
+    config = app_config(tmp_path, SECRET_KEY=None)
+    first, second = create_app(config), create_app(config)
+    key_file = tmp_path / "data" / "secret_key"
+    assert first.secret_key == second.secret_key == key_file.read_text().strip()
+    assert len(first.secret_key) == 64 and oct(key_file.stat().st_mode)[-3:] == "600"

@@ -55,7 +55,8 @@ def validate(draft: OrganisationDraft, *, existing: Organisation | None = None) 
         other = db.session.scalar(select(Organisation).where(Organisation.orgnr == draft.orgnr))
         if other is not None and other is not existing:
             errors["orgnr"] = _l("%(name)s is already registered with this organisation number. "
-                                 "Choose “join an organisation” to ask its administrator for access.",
+                                 "Choose “Join an organisation that is already registered” to ask its "
+                                 "administrator for access.",
                                  name=other.name)
     if draft.kind not in KINDS:
         errors["kind"] = _l("Choose what kind of organisation this is.")

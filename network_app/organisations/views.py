@@ -62,7 +62,7 @@ def decide_user(org_id, user_id, action):
             flash(_("The request from %(name)s is refused.", name=user.name), "success")
         else:
             user = services.set_admin(org, user_id, action == "make_admin", actor=current_user)
-            flash(_("The administrator right of %(name)s is updated.", name=user.name), "success")
+            flash(_("Administrator rights for %(name)s are updated.", name=user.name), "success")
     except InvalidInput as err:
         flash(str(err.message), "error")
     return redirect(url_for("organisations.users", org_id=org.id))
