@@ -25,10 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in(user) -> None:
-    lang = session.get("lang")
     session.clear()  # a fresh session on login, so a planted session id is worthless
-    if lang:
-        session["lang"] = lang
     services.start_session(user, request.headers.get("User-Agent", ""))
     login_user(user)
 
@@ -128,7 +125,7 @@ def create_token():
             form.apply_errors(err.errors)
         else:
             # Shown once, in this response only: it is stored hashed.
-            return _render_profile(new_token=token)
+            return _render_profile(new_token=token, token_form=TokenForm(formdata=None))
     return _render_profile(token_form=form, status=422)
 
 

@@ -37,15 +37,7 @@ DEMO_PASSWORD = "demo-losenord-2026"
 COORDINATOR = "samordnare@bebo.example"  # Bostadsbolaget Norrtull AB, coordinator of "bebo"
 MEMBER = "medlem@bebo.example"  # Hemgården Fastigheter AB, member of "bebo"
 OUTSIDER = "samordnare@belok.example"  # a buyer organisation outside "bebo"
-COORDINATOR_ORGNR = "556990-0011"
 NEW_PASSWORD = "tre orelaterade ord 2026"  # 12+ characters, not a common password
-
-
-# The live server runs in this process, so pytest's `filterwarnings = error` turns any warning raised
-# while serving a page into a 500. WTForms 3.3 deprecates (label, value) tuples as SelectField choices,
-# which every form with a select list still uses; until the forms move to SelectChoice, that one
-# warning is let through here (the rest of the suite still sees it as an error).
-KNOWN_WARNINGS = ["ignore:Passing SelectField choices as tuples is deprecated:DeprecationWarning"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -53,8 +45,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.path)).is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
-            for known in KNOWN_WARNINGS:
-                item.add_marker(pytest.mark.filterwarnings(known))
 
 
 # --- translations --------------------------------------------------------------------------------
@@ -227,12 +217,18 @@ AXE_RUN = """async () => {
 }"""
 
 
-def check_axe(page, name: str) -> None:
-    """Save a full-page screenshot as tests/screenshots/<name>.png and assert that axe-core finds
-    no WCAG 2.1 A/AA violation on the page as it is now."""
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot as tests/screenshots/<name>.png."""
     page.wait_for_load_state("load")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def check_axe(page, name: str) -> None:
+    """Save a screenshot (see screenshot()) and assert that axe-core finds no WCAG 2.1 A/AA violation
+    on the page as it is now. axe runs in the page, so the page needs JavaScript enabled (with it
+    disabled, evaluate() would wait forever)."""
+    screenshot(page, name)
     # evaluate() is not subject to the page's Content-Security-Policy; a <script> tag would be.
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())

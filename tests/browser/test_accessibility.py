@@ -75,7 +75,9 @@ def test_registration_errors_are_accessible_and_keep_what_was_typed(page):
     expect(summary).to_contain_text(t("Please correct the marked fields."))
     expect(summary).to_be_focused()  # portal.js moves focus to the summary so it is read out
     expect(page.get_by_label(t("Your name"), exact=True)).to_have_value("Ada Andersson")
-    expect(page.get_by_label(t("E-mail address"), exact=True)).to_have_attribute("aria-invalid", "true")
+    email = page.get_by_label(t("E-mail address"), exact=True)
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_css("border-top-width", "2px")  # the error border, not only the text, marks it
     check_axe(page, "register-errors")
 
 
@@ -85,7 +87,10 @@ def test_failed_login_is_accessible(page):
     page.get_by_label(t("Password"), exact=True).fill("not the right password")
     response = submit(page, page.locator("main").get_by_role("button", name=t("Log in"), exact=True))
     assert response.status == 401
-    expect(page.get_by_text(t("The e-mail address or the password is wrong."))).to_be_visible()
+    message = t("The e-mail address or the password is wrong.")
+    expect(page.get_by_text(message, exact=True)).to_be_visible()
+    # The error summary has focus and links to the field, as on the other forms.
+    expect(page.locator("#form-errors")).to_be_focused()
     expect(page.get_by_label(t("E-mail address"), exact=True)).to_have_value("nobody@example.org")
     check_axe(page, "login-failed")
 
@@ -97,7 +102,10 @@ def test_profile_with_a_new_api_token_is_accessible(page):
     response = submit(page, page.get_by_role("button", name=t("Create token"), exact=True))
     assert response.status == 200
     expect(page.get_by_label(t("New token"), exact=True)).not_to_have_value("")
+    expect(page.get_by_label(t("Name of the token"), exact=True)).to_have_value("")  # ready for the next one
     expect(page.get_by_role("cell", name="Ärendesystemet", exact=True)).to_be_visible()
+    # The "<token>" placeholder in the usage hint is shown as text, not swallowed as an HTML tag.
+    expect(page.get_by_role("region", name=t("API tokens"))).to_contain_text("Bearer <token>")
     check_axe(page, "profile-new-token")
 
 
