@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from .forms import PortalRequest
@@ -22,6 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment())
     app.config.update(config or {})
     app.request_class = PortalRequest
+    if app.config["PROXY_HOPS"]:
+        # Behind a reverse proxy every client would otherwise be 127.0.0.1 to the login limits.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     _ensure_secret_key(app)
 

@@ -33,6 +33,9 @@ def from_environment() -> dict:
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "10")),
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        "REGISTER_LIMIT_PER_ADDRESS": env.get("REGISTER_LIMIT_PER_ADDRESS", "20 per hour"),
+        # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host to trust.
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
     }
 
 

@@ -74,6 +74,7 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message, **extra):
+    message = str(message)  # never a lazy string: Jinja would treat it as safe markup
     if wants_json():
         body = {"error": {"code": code, "message": str(message)}}
         body["error"].update(extra)
@@ -85,7 +86,8 @@ def error_response(status: int, code: str, message, **extra):
 def _long_fields() -> dict:
     """Long text fields from a refused form, shown read-only so the person can copy them back."""
     try:
-        return {k: v for k, v in request.form.items() if k != "csrf_token" and len(v) > 80}
+        return {k: v for k, v in request.form.items()
+                if k != "csrf_token" and "password" not in k and len(v) > 80}
     except Exception:  # noqa: BLE001 - the form itself may be what is broken
         return {}
 

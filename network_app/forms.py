@@ -51,7 +51,7 @@ class Form(FlaskForm):
             data = field.data
             values = data if isinstance(data, list) else [data]
             if field.name in bad_bytes or any(isinstance(v, str) and has_forbidden_chars(v) for v in values):
-                field.errors = list(field.errors) + [BAD_CHARACTERS]
+                field.errors = list(field.errors) + [str(BAD_CHARACTERS)]
                 ok = False
         return ok
 
@@ -60,4 +60,6 @@ class Form(FlaskForm):
         for name, message in errors.items():
             field: Field | None = getattr(self, name, None)
             if field is not None:
-                field.errors = list(field.errors) + [message]
+                # str(): a lazy string counts as safe markup in Jinja, and messages can carry
+                # names people typed (an organisation's name, for example).
+                field.errors = list(field.errors) + [str(message)]

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,8 +33,14 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
-def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction (sent when that commits and send-mail runs)."""
+def queue(recipient: str, subject, body, *, locale: str | None = None) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction (sent when that commits and send-mail runs).
+
+    `subject` and `body` may be lazy strings: they are rendered here in the recipient's
+    language (`locale`, default Swedish), not in the language of whoever caused the message.
+    """
+    with force_locale(locale or "sv"):
+        subject, body = str(subject), str(body)
     message = OutboxMessage(recipient=recipient, subject=subject[:250], body=body)
     db.session.add(message)
     return message

@@ -71,7 +71,8 @@ def _may_accept_invitation(actor, invitation) -> bool:
 # action -> (rule, portal admin may too, refusal for people who may not even know it exists)
 RULES: dict[str, tuple[Callable, bool, bool]] = {
     "network.view": (lambda a, n: True, True, False),
-    "network.create": (lambda a, _: a.organisation is not None and a.organisation.is_buyer, True, False),
+    # A network is created on behalf of an organisation, which becomes its first coordinator.
+    "network.create": (lambda a, _: a.organisation is not None and a.organisation.is_buyer, False, False),
     "network.view_private": (_member, True, True),
     "network.edit": (_coordinator, True, True),
     "network.manage_members": (_coordinator, True, True),

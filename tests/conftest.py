@@ -89,6 +89,22 @@ def app(tmp_path, _pg_schema, request):
         db.engine.dispose()
 
 
+@pytest.fixture
+def make_app(tmp_path):
+    """Further app instances (another worker, other settings); their connections close afterwards."""
+    apps = []
+
+    def make(**overrides):
+        extra = create_app(app_config(tmp_path, **overrides))
+        extra.test_client_class = CSRFClient
+        apps.append(extra)
+        return extra
+    yield make
+    for extra in apps:
+        with extra.app_context():
+            db.engine.dispose()
+
+
 class CSRFClient(FlaskClient):
     """A test client that adds a valid CSRF token to every form POST that lacks one."""
 

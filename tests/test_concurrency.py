@@ -71,3 +71,53 @@ def test_racing_for_one_organisation_number_gives_one_winner_and_clear_messages(
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def _demote(config, barrier, actor_id, membership_id, results):
+    from network_app import create_app
+    from network_app.accounts.models import User
+    from network_app.errors import AppError
+    from network_app.networks import services
+
+    app = create_app(config)
+    with app.app_context():
+        actor = db.session.get(User, actor_id)
+        network = services.get_network_or_404("race")
+        barrier.wait(timeout=60)
+        try:
+            services.set_role(network, membership_id, "member", actor=actor)
+            results.put("ok")
+        except AppError as err:
+            results.put(err.code)
+        except Exception as err:  # noqa: BLE001
+            results.put(f"crash {err!r}")
+        db.engine.dispose()
+
+
+def test_two_coordinators_stepping_down_at_once_leave_one(committed, tmp_path, make_user, make_network):
+    from network_app.networks import services
+    from network_app.networks.models import Membership
+
+    first = make_user(admin=True)
+    network = make_network(slug="race", coordinator=first)
+    second = make_user(admin=True)
+    services.accept_invitation(services.invite_organisation(network, second.organisation.orgnr, "coordinator",
+                                                            actor=first), actor=second)
+    mine = {m.organisation_id: m.id for m in network.memberships}
+    db.session.commit()
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    config = app_config(tmp_path, SQLALCHEMY_DATABASE_URI=committed.config["SQLALCHEMY_DATABASE_URI"])
+    # Each coordinator demotes the other one.
+    jobs = [(first.id, mine[second.organisation_id]), (second.id, mine[first.organisation_id])]
+    processes = [ctx.Process(target=_demote, args=(config, barrier, actor, membership, results))
+                 for actor, membership in jobs]
+    for p in processes:
+        p.start()
+    outcomes = sorted(results.get(timeout=120) for _ in processes)
+    for p in processes:
+        p.join(timeout=60)
+    assert outcomes in (["forbidden", "ok"], ["invalid", "ok"]), outcomes
+    db.session.expire_all()
+    roles = db.session.scalars(select(Membership.role).where(Membership.network_id == network.id)).all()
+    assert sorted(roles) == ["coordinator", "member"]

@@ -5,7 +5,7 @@ from network_app import permissions
 from network_app.errors import Forbidden, NotFound
 from network_app.extensions import db
 from network_app.networks import services as networks
-from network_app.networks.models import Membership
+from network_app.networks.models import Membership, Network
 
 ROLES = ("anonymous", "supplier", "observer", "member", "coordinator", "org_admin", "portal_admin",
          "other_network", "pending")
@@ -14,7 +14,7 @@ T, F = True, False
 # action: expected answer per role, in the order of ROLES.
 TABLE = {
     "network.view":              (T, T, T, T, T, T, T, T, T),
-    "network.create":            (F, F, T, T, T, T, T, T, F),
+    "network.create":            (F, F, T, T, T, T, F, T, F),
     "network.view_private":      (F, F, T, T, T, T, T, F, F),
     "network.edit":              (F, F, F, F, T, F, T, F, F),
     "network.manage_members":    (F, F, F, F, T, F, T, F, F),
@@ -44,9 +44,8 @@ def world(app, make_org, make_user):
         people[role].is_org_admin = False
     people["org_admin"].is_org_admin = True
     people["other_network"].is_org_admin = True
-    network = networks.NetworkDraft(name="N", slug="n")
-    n = networks.create_network(network, actor=people["portal_admin"])
-    db.session.add_all([Membership(network=n, organisation=c, role="coordinator"),
+    n = Network(name="N", slug="n", kind="buyer_network")
+    db.session.add_all([n, Membership(network=n, organisation=c, role="coordinator"),
                         Membership(network=n, organisation=m, role="member"),
                         Membership(network=n, organisation=o, role="observer")])
     db.session.commit()

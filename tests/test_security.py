@@ -1,8 +1,7 @@
 """Headers on every response, cookie flags, calm error pages."""
 import pytest
 
-from network_app import create_app
-from tests.conftest import app_config, login
+from tests.conftest import login
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/networks/", "/nope", "/healthz", "/api/v1/networks",
@@ -24,8 +23,8 @@ def test_pages_have_no_inline_script_or_outside_assets(client):
     assert "http://" not in html.replace("http://portal.test", "") and "https://" not in html
 
 
-def test_session_cookie_is_httponly_and_secure_when_configured(tmp_path, make_user):
-    app = create_app(app_config(tmp_path, SESSION_COOKIE_SECURE=True))
+def test_session_cookie_is_httponly_and_secure_when_configured(make_app, make_user):
+    app = make_app(SESSION_COOKIE_SECURE=True)
     user_email = make_user(email="ada@example.org").email
     client = app.test_client()
     response = client.post("/login", data={"email": user_email, "password": "x"})
@@ -63,9 +62,8 @@ def test_healthz_says_503_when_the_data_folder_is_gone(client, app, tmp_path):
     assert response.status_code == 503 and response.json["data_dir"]["ok"] is False
 
 
-def test_without_secret_key_a_random_one_is_kept_in_the_data_folder(tmp_path):
-    config = app_config(tmp_path, SECRET_KEY=None)
-    first, second = create_app(config), create_app(config)
+def test_without_secret_key_a_random_one_is_kept_in_the_data_folder(tmp_path, make_app):
+    first, second = make_app(SECRET_KEY=None), make_app(SECRET_KEY=None)
     key_file = tmp_path / "data" / "secret_key"
     assert first.secret_key == second.secret_key == key_file.read_text().strip()
     assert len(first.secret_key) == 64 and oct(key_file.stat().st_mode)[-3:] == "600"

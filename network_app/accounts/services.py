@@ -5,7 +5,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import mail
@@ -107,10 +107,10 @@ def register(reg: Registration) -> User:
 def _ask_admins_to_approve(user: User, org) -> None:
     link = external_url("organisations.users", org_id=org.id)
     for admin in org_services.admins(org):
-        mail.queue(admin.email, str(_l("%(name)s asks to join %(org)s", name=user.name, org=org.name)),
-                   str(_l("%(name)s (%(email)s) has registered as a user of %(org)s. "
-                          "Approve or refuse the request here: %(link)s",
-                          name=user.name, email=user.email, org=org.name, link=link)))
+        mail.queue(admin.email, _l("%(name)s asks to join %(org)s", name=user.name, org=org.name),
+                   _l("%(name)s (%(email)s) has registered as a user of %(org)s. "
+                      "Approve or refuse the request here: %(link)s",
+                      name=user.name, email=user.email, org=org.name, link=link), locale=admin.locale)
 
 
 def create_user(email: str, name: str, password: str, *, orgnr: str | None = None,
@@ -191,6 +191,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise InvalidInput(errors)
     user.password_hash = passwords.hash_password(new)
     end_other_sessions(user)
+    _close_reset_links(user)
     db.session.commit()
 
 
@@ -210,11 +211,11 @@ def request_password_reset(email: str) -> None:
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     db.session.add(PasswordReset(user=user, token_hash=token_hash(token),
                                  expires_at=utcnow() + timedelta(hours=hours)))
-    mail.queue(user.email, str(_l("Reset your password")),
-               str(_l("Someone asked to reset the password of your account. If it was you, choose a "
-                      "new password here within %(hours)d hours: %(link)s\n\nIf it was not you, "
-                      "ignore this message; your password stays as it is.",
-                      hours=hours, link=external_url("accounts.reset_password", token=token))))
+    mail.queue(user.email, _l("Reset your password"),
+               _l("Someone asked to reset the password of your account. If it was you, choose a "
+                  "new password here within %(hours)d hours: %(link)s\n\nIf it was not you, "
+                  "ignore this message; your password stays as it is.",
+                  hours=hours, link=external_url("accounts.reset_password", token=token)), locale=user.locale)
     db.session.commit()
 
 
@@ -223,6 +224,12 @@ def _valid_reset(token: str) -> PasswordReset:
     if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
         raise NotFound(_l("This reset link has expired or has already been used. Ask for a new one."))
     return reset
+
+
+def _close_reset_links(user: User) -> None:
+    """Every open reset link of the user stops working (the password was just set)."""
+    db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                   PasswordReset.used_at.is_(None)).values(used_at=utcnow()))
 
 
 def check_reset_token(token: str) -> None:
@@ -237,7 +244,7 @@ def reset_password(token: str, new: str) -> User:
     if problem:
         raise InvalidInput({"password": problem})
     user.password_hash = passwords.hash_password(new)
-    reset.used_at = utcnow()
+    _close_reset_links(user)
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.commit()
     return user

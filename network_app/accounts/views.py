@@ -31,6 +31,7 @@ def _sign_in(user) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"], scope="register")
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
@@ -51,7 +52,13 @@ def register():
 
 
 def _login_key_account() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+    """The account a login attempt is for, normalised as authenticate() does, so that
+    spelling variants of one address share one limit."""
+    typed = (request.form.get("email") or "")[:254]
+    try:
+        return "login-account:" + services.normalise_email(typed)
+    except ValueError:
+        return "login-account:" + typed.strip().lower()
 
 
 def _login_failed(response) -> bool:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import mail, permissions
@@ -85,7 +85,9 @@ def update_network(network: Network, draft: NetworkDraft, *, actor) -> Network:
     return network
 
 
-def get_network_or_404(slug: str, *, viewer=None) -> Network:
+def get_network_or_404(slug: str) -> Network:
+    if not SLUG_RE.match(slug):  # also keeps NUL bytes away from PostgreSQL
+        raise NotFound()
     network = db.session.scalar(select(Network).where(Network.slug == slug))
     if network is None:
         raise NotFound()
@@ -118,10 +120,6 @@ def _check_role(role: str) -> None:
         raise InvalidInput({"role": _l("Choose coordinator, member or observer.")})
 
 
-def _coordinator_count(network: Network) -> int:
-    return sum(1 for m in network.memberships if m.role == "coordinator")
-
-
 def _is_member(network: Network, organisation) -> bool:
     return any(m.organisation_id == organisation.id for m in network.memberships)
 
@@ -152,10 +150,10 @@ def invite_organisation(network: Network, orgnr: str, role: str, *, actor) -> In
     db.session.add(invitation)
     link = external_url("networks.invitations")
     for admin in org_services.admins(org):
-        mail.queue(admin.email, str(_l("%(org)s is invited to %(network)s", org=org.name, network=network.name)),
-                   str(_l("%(who)s invites %(org)s to join %(network)s as %(role)s. "
-                          "Accept or decline here: %(link)s", who=actor.name, org=org.name,
-                          network=network.name, role=role_label(role), link=link)))
+        mail.queue(admin.email, _l("%(org)s is invited to %(network)s", org=org.name, network=network.name),
+                   _l("%(who)s invites %(org)s to join %(network)s as %(role)s. "
+                      "Accept or decline here: %(link)s", who=actor.name, org=org.name,
+                      network=network.name, role=role_label(role), link=link), locale=admin.locale)
     db.session.commit()
     return invitation
 
@@ -173,12 +171,12 @@ def invite_by_email(network: Network, email: str, role: str, *, actor) -> Invita
                             token_hash=token_hash(token),
                             expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]))
     db.session.add(invitation)
-    mail.queue(email, str(_l("Invitation to %(network)s", network=network.name)),
-               str(_l("%(who)s invites your organisation to join %(network)s as %(role)s.\n\n"
-                      "Open this link to accept (create an account first if you have none): %(link)s\n\n"
-                      "The link works for %(days)d days.", who=actor.name, network=network.name,
-                      role=role_label(role), link=external_url("networks.accept_link", token=token),
-                      days=current_app.config["INVITATION_DAYS"])))
+    mail.queue(email, _l("Invitation to %(network)s", network=network.name),
+               _l("%(who)s invites your organisation to join %(network)s as %(role)s.\n\n"
+                  "Open this link to accept (create an account first if you have none): %(link)s\n\n"
+                  "The link works for %(days)d days.", who=actor.name, network=network.name,
+                  role=role_label(role), link=external_url("networks.accept_link", token=token),
+                  days=current_app.config["INVITATION_DAYS"]))
     db.session.commit()
     return invitation
 
@@ -191,8 +189,10 @@ def invitation_by_token(token: str) -> Invitation:
 
 
 def get_invitation_or_404(invitation_id: int) -> Invitation:
+    """An invitation to a registered organisation. E-mailed invitations are reachable only
+    through the secret link (invitation_by_token), never by their number."""
     invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
+    if invitation is None or invitation.organisation_id is None:
         raise NotFound()
     return invitation
 
@@ -215,11 +215,34 @@ def accept_invitation(invitation: Invitation, *, actor) -> Membership:
     """Join the network in the invited role, on behalf of the actor's organisation."""
     permissions.require(actor, "invitation.accept", invitation)
     org = actor.approved_organisation
-    membership = Membership(network=invitation.network, organisation=org, role=invitation.role)
     invitation.organisation = org
-    invitation.status, invitation.decided_at = "accepted", utcnow()
-    db.session.add(membership)
+    membership = _add_member(invitation.network, org, invitation.role)
     db.session.commit()
+    return membership
+
+
+def _add_member(network: Network, org, role: str) -> Membership:
+    """Make `org` a member and close its other open invitations and join requests here.
+
+    Refuses an organisation that is already a member (say, through a join request accepted
+    meanwhile) with a message instead of tripping over the unique constraint.
+    """
+    if db.session.scalar(select(Membership.id).where(Membership.network_id == network.id,
+                                                     Membership.organisation_id == org.id)):
+        db.session.rollback()
+        raise InvalidInput({}, message=_l("%(org)s is already a member of %(network)s.",
+                                          org=org.name, network=network.name))
+    now = utcnow()
+    for invitation in db.session.scalars(select(Invitation).where(
+            Invitation.network_id == network.id, Invitation.status == "pending",
+            Invitation.organisation_id == org.id)):
+        invitation.status, invitation.decided_at = "accepted", now
+    for join in db.session.scalars(select(JoinRequest).where(
+            JoinRequest.network_id == network.id, JoinRequest.status == "pending",
+            JoinRequest.organisation_id == org.id)):
+        join.status, join.decided_at = "accepted", now
+    membership = Membership(network=network, organisation=org, role=role)
+    db.session.add(membership)
     return membership
 
 
@@ -256,11 +279,11 @@ def request_to_join(network: Network, message: str, *, actor) -> JoinRequest:
     for membership in network.memberships:
         if membership.role == "coordinator":
             for admin in org_services.approved_users(membership.organisation):
-                mail.queue(admin.email, str(_l("%(org)s asks to join %(network)s", org=org.name,
-                                               network=network.name)),
-                           str(_l("%(who)s asks for %(org)s to join %(network)s.\n\n%(message)s\n\n"
-                                  "Answer here: %(link)s", who=actor.name, org=org.name,
-                                  network=network.name, message=message, link=link)))
+                mail.queue(admin.email, _l("%(org)s asks to join %(network)s", org=org.name,
+                                           network=network.name),
+                           _l("%(who)s asks for %(org)s to join %(network)s.\n\n%(message)s\n\n"
+                              "Answer here: %(link)s", who=actor.name, org=org.name,
+                              network=network.name, message=message, link=link), locale=admin.locale)
     db.session.commit()
     return join
 
@@ -287,12 +310,11 @@ def decide_join_request(network: Network, request_id: int, *, accept: bool, role
         raise NotFound()
     if accept:
         _check_role(role)
-        if not _is_member(network, join.organisation):
-            db.session.add(Membership(network=network, organisation=join.organisation, role=role))
+        _add_member(network, join.organisation, role)
     join.status, join.decided_at = ("accepted" if accept else "declined"), utcnow()
     subject = (_l("%(org)s is now a member of %(network)s", org=join.organisation.name, network=network.name)
                if accept else _l("Your request to join %(network)s was declined", network=network.name))
-    mail.queue(join.requested_by.email, str(subject), str(subject))
+    mail.queue(join.requested_by.email, subject, subject, locale=join.requested_by.locale)
     db.session.commit()
     return join
 
@@ -307,7 +329,19 @@ def get_membership_or_404(network: Network, membership_id: int) -> Membership:
 
 
 def _refuse_last_coordinator(network: Network, membership: Membership) -> None:
-    if membership.role == "coordinator" and _coordinator_count(network) <= 1:
+    """Refuse to take away the network's only coordinator.
+
+    The count runs under a write lock on the network row (an UPDATE that changes nothing:
+    a row lock on PostgreSQL, the database write lock on SQLite), so two coordinators
+    stepping down at the same moment cannot both pass the check.
+    """
+    if membership.role != "coordinator":
+        return
+    db.session.execute(update(Network).where(Network.id == network.id).values(id=Network.id))
+    coordinators = db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.network_id == network.id, Membership.role == "coordinator"))
+    if coordinators <= 1:
+        db.session.rollback()
         raise InvalidInput({}, message=_l("%(org)s is the last coordinator of the network. "
                                           "Make another member coordinator first.",
                                           org=membership.organisation.name))
@@ -341,6 +375,6 @@ def leave_network(network: Network, *, actor) -> None:
     db.session.commit()
 
 
-def role_label(role: str) -> str:
+def role_label(role: str):
     labels = {"coordinator": _l("coordinator"), "member": _l("member"), "observer": _l("observer")}
-    return str(labels.get(role, role))
+    return labels.get(role, role)  # lazy: e-mails render it in the recipient's language

@@ -138,10 +138,14 @@ def decide_join(slug, request_id):
     form = RoleForm()
     if form.validate_on_submit():
         accept = "accept" in request.form
-        join = services.decide_join_request(network, request_id, accept=accept, role=form.role.data,
-                                            actor=current_user)
-        flash(_("%(org)s is now a member.", org=join.organisation.name) if accept
-              else _("The request is declined."), "success")
+        try:
+            join = services.decide_join_request(network, request_id, accept=accept, role=form.role.data,
+                                                actor=current_user)
+        except InvalidInput as err:
+            flash(str(err.message), "error")
+        else:
+            flash(_("%(org)s is now a member.", org=join.organisation.name) if accept
+                  else _("The request is declined."), "success")
     return redirect(url_for("networks.manage", slug=slug))
 
 
@@ -192,11 +196,19 @@ def answer_invitation(invitation_id):
             services.decline_invitation(invitation, actor=current_user)
             flash(_("The invitation is declined."), "success")
             return redirect(url_for("networks.invitations"))
+        return _accept(invitation)
+    return redirect(url_for("networks.invitations"))
+
+
+def _accept(invitation):
+    try:
         services.accept_invitation(invitation, actor=current_user)
+    except InvalidInput as err:
+        flash(str(err.message), "error")
+    else:
         flash(_("Your organisation is now %(role)s in %(name)s.", role=services.role_label(invitation.role),
                 name=invitation.network.name), "success")
-        return redirect(url_for("networks.show", slug=invitation.network.slug))
-    return redirect(url_for("networks.invitations"))
+    return redirect(url_for("networks.show", slug=invitation.network.slug))
 
 
 @bp.route("/invitations/link/<token>", methods=["GET", "POST"])
@@ -204,9 +216,6 @@ def accept_link(token):
     """An e-mailed invitation: anyone may look; an organisation administrator accepts."""
     invitation = services.invitation_by_token(token)
     if request.method == "POST" and current_user.is_authenticated and EmptyForm().validate_on_submit():
-        services.accept_invitation(invitation, actor=current_user)
-        flash(_("Your organisation is now %(role)s in %(name)s.", role=services.role_label(invitation.role),
-                name=invitation.network.name), "success")
-        return redirect(url_for("networks.show", slug=invitation.network.slug))
+        return _accept(invitation)
     return render_template("networks/accept_link.html", invitation=invitation, form=EmptyForm(),
                            can_accept=permissions.may(current_user, "invitation.accept", invitation))

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr as se_orgnr
 
@@ -132,20 +132,25 @@ def approve_user(org: Organisation, user_id: int, *, actor):
     user = _user_of(org, user_id)
     if not user.is_org_approved:
         user.is_org_approved = True
-        mail.queue(user.email, str(_l("Your account at %(org)s is approved", org=org.name)),
-                   str(_l("%(admin)s approved your account. You can now act for %(org)s in the portal.",
-                          admin=actor.name, org=org.name)))
+        mail.queue(user.email, _l("Your account at %(org)s is approved", org=org.name),
+                   _l("%(admin)s approved your account. You can now act for %(org)s in the portal.",
+                      admin=actor.name, org=org.name), locale=user.locale)
         db.session.commit()
     return user
 
 
-def reject_user(org: Organisation, user_id: int, *, actor):
-    """Refuse a pending user: the account stays, without an organisation."""
+def remove_user(org: Organisation, user_id: int, *, actor):
+    """Refuse a pending user or take an approved one out of the organisation.
+
+    The account stays, without an organisation: every right it had through the organisation
+    ends with its next request. The last administrator cannot be removed.
+    """
     permissions.require(actor, "organisation.approve_users", org)
     user = _user_of(org, user_id)
-    if user.is_org_approved:
-        raise InvalidInput({}, message=_l("That user is already approved."))
+    if user.is_org_admin:
+        _refuse_last_admin(org)
     user.organisation_id = None
+    user.is_org_admin = user.is_org_approved = False
     db.session.commit()
     return user
 
@@ -156,8 +161,22 @@ def set_admin(org: Organisation, user_id: int, is_admin: bool, *, actor):
     user = _user_of(org, user_id)
     if not user.is_org_approved:
         raise InvalidInput({}, message=_l("Approve the user first."))
-    if not is_admin and user.is_org_admin and len(admins(org)) <= 1:
-        raise InvalidInput({}, message=_l("An organisation needs at least one administrator."))
+    if not is_admin and user.is_org_admin:
+        _refuse_last_admin(org)
     user.is_org_admin = is_admin
     db.session.commit()
     return user
+
+
+def _refuse_last_admin(org: Organisation) -> None:
+    # Under a write lock on the organisation row, so two administrators removing each other
+    # at the same moment cannot both pass (see networks.services._refuse_last_coordinator).
+    from ..accounts.models import User
+
+    db.session.execute(update(Organisation).where(Organisation.id == org.id).values(id=Organisation.id))
+    count = db.session.scalar(select(func.count()).select_from(User).where(
+        User.organisation_id == org.id, User.is_org_admin.is_(True), User.is_org_approved.is_(True)))
+    if count <= 1:
+        db.session.rollback()
+        raise InvalidInput({}, message=_l("An organisation needs at least one administrator. "
+                                          "Make someone else administrator first."))

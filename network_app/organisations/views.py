@@ -46,7 +46,7 @@ def users(org_id):
                            approved=services.approved_users(org), form=EmptyForm())
 
 
-@bp.route("/<int:org_id>/users/<int:user_id>/<any(approve, reject, make_admin, remove_admin):action>",
+@bp.route("/<int:org_id>/users/<int:user_id>/<any(approve, remove, make_admin, remove_admin):action>",
           methods=["POST"])
 @login_required
 def decide_user(org_id, user_id, action):
@@ -57,9 +57,9 @@ def decide_user(org_id, user_id, action):
         if action == "approve":
             user = services.approve_user(org, user_id, actor=current_user)
             flash(_("%(name)s can now act for %(org)s.", name=user.name, org=org.name), "success")
-        elif action == "reject":
-            user = services.reject_user(org, user_id, actor=current_user)
-            flash(_("The request from %(name)s is refused.", name=user.name), "success")
+        elif action == "remove":
+            user = services.remove_user(org, user_id, actor=current_user)
+            flash(_("%(name)s no longer acts for %(org)s.", name=user.name, org=org.name), "success")
         else:
             user = services.set_admin(org, user_id, action == "make_admin", actor=current_user)
             flash(_("Administrator rights for %(name)s are updated.", name=user.name), "success")

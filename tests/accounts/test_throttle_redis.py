@@ -4,9 +4,8 @@ import uuid
 
 import pytest
 
-from network_app import create_app
 from network_app.extensions import db
-from tests.conftest import PASSWORD, CSRFClient, app_config
+from tests.conftest import PASSWORD
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -24,16 +23,13 @@ def redis_url():
     return REDIS_URL
 
 
-def test_two_workers_share_the_per_account_limit(tmp_path, redis_url, make_user, app):
+def test_two_workers_share_the_per_account_limit(redis_url, make_user, make_app):
     make_user(email="ada@example.org")
     db.session.commit()
     # A prefix of our own, so parallel runs and earlier runs do not share counters.
-    config = app_config(tmp_path, RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
-                        LOGIN_LIMIT_PER_ACCOUNT="3 per hour", SQLALCHEMY_DATABASE_URI=app.config[
-                            "SQLALCHEMY_DATABASE_URI"])
-    workers = [create_app(config), create_app(config)]
-    for worker in workers:
-        worker.test_client_class = CSRFClient
+    settings = dict(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+                    LOGIN_LIMIT_PER_ACCOUNT="3 per hour")
+    workers = [make_app(**settings), make_app(**settings)]
     worker_a, worker_b = (w.test_client() for w in workers)
     wrong = {"email": "ada@example.org", "password": "wrong-password-123"}
     for worker in (worker_a, worker_b, worker_a):

@@ -48,7 +48,7 @@ def test_a_supplier_registers_size_class_and_counties(client):
     ("password", "aaaaaaaaaaaaaaa", "most commonly used"),
     ("orgnr", "556036-0794", "Enter a valid Swedish organisation number"),
     ("orgnr", "", "Enter a valid Swedish organisation number"),
-    ("org_name", "", "Enter the organisation's name"),
+    ("org_name", "", "Enter the organisation&#39;s name"),
     ("kind", "", "Choose what kind of organisation"),
     ("kind", "company", "Choose the size class"),
     ("name", "x" * 121, "cannot be longer than 120 characters"),
@@ -238,3 +238,55 @@ def test_successful_logins_do_not_count_towards_the_limit(client, make_user):
     make_user(email="ada@example.org")
     for _ in range(4):
         assert login(client, "ada@example.org").status_code == 302
+
+
+@pytest.mark.parametrize("app", [{"LOGIN_LIMIT_PER_ACCOUNT": "3 per hour"}], indirect=True)
+def test_spelling_variants_of_an_address_share_one_limit(client, make_user):
+    make_user(email="ada@example.org")
+    for spelling in ("ada@example.org", "ADA@Example.org", " ada@example.org "):
+        assert login(client, spelling, "wrong-password-123").status_code == 401
+    assert login(client, "ada@ｅxample.org").status_code == 429  # full-width e normalises to the same
+
+
+def test_the_csrf_page_never_shows_passwords(client):
+    secret = "my-very-long-secret-passphrase-" * 4
+    response = client.post("/account/password", data={"current_password": secret, "new_password": secret,
+                                                      "note": "n" * 100}, no_csrf=True)
+    assert response.status_code == 400
+    assert secret not in response.text and "n" * 100 in response.text
+
+
+def test_a_password_change_closes_open_reset_links(client, make_user, outbox):
+    make_user(email="ada@example.org")
+    client.post("/password/forgot", data={"email": "ada@example.org"})
+    link = link_in(outbox("ada@example.org")[0].body)
+    login(client, "ada@example.org")
+    client.post("/account/password", data={"current_password": PASSWORD, "new_password": "another-long-passphrase"})
+    assert client.get(link).status_code == 404
+
+
+def test_removing_a_user_from_the_organisation_ends_its_rights(client, make_network, make_user):
+    network = make_network(slug="bebo")
+    org = network.memberships[0].organisation
+    admin = org.users[0]
+    colleague = make_user(email="leaver@example.org", org=org)
+    other = client.application.test_client()
+    login(other, colleague.email)
+    assert other.get("/networks/bebo/members").status_code == 200  # a coordinator, through the organisation
+    login(client, admin.email)
+    client.post(f"/organisations/{org.id}/users/{colleague.id}/remove", data={})
+    assert other.get("/networks/bebo/members").status_code == 404  # on its very next request
+    response = client.post(f"/organisations/{org.id}/users/{admin.id}/remove", data={}, follow_redirects=True)
+    assert "at least one administrator" in response.text
+    assert admin.organisation_id == org.id
+
+
+def test_mail_is_written_in_the_recipients_language(client, make_user, outbox):
+    user = make_user(email="ada@example.org")
+    user.locale = "en"
+    make_user(email="sven@example.org")
+    client.set_cookie("lang", "sv")
+    client.post("/password/forgot", data={"email": "ada@example.org"})
+    client.post("/password/forgot", data={"email": "sven@example.org"})
+    assert outbox("ada@example.org")[0].subject == "Reset your password"
+    assert outbox("sven@example.org")[0].subject != "Reset your password"

@@ -119,3 +119,47 @@ def test_join_request_over_http(client, make_network, make_user):
     login(coordinator_client, network.memberships[0].organisation.users[0].email)
     page = coordinator_client.get("/networks/bebo/members")
     assert applicant.organisation.name in page.text and "Hej!" in page.text
+
+
+def test_an_emailed_invitation_cannot_be_taken_by_its_number(client, make_network, make_user):
+    network = make_network(slug="bebo")
+    coordinator = network.memberships[0].organisation.users[0]
+    invitation = services.invite_by_email(network, "invitee@example.org", "coordinator", actor=coordinator)
+    stranger = make_user(email="stranger@example.org", admin=True)
+    login(client, stranger.email)
+    for answer in ("accept", "decline"):
+        assert client.post(f"/networks/invitations/{invitation.id}", data={answer: "1"}).status_code == 404
+    assert network_role(stranger, network) is None and invitation.status == "pending"
+
+
+def test_names_people_typed_are_escaped_in_error_messages(client, make_network, make_user):
+    network = make_network(slug="bebo")
+    coordinator = network.memberships[0].organisation.users[0]
+    evil = make_user(admin=True)
+    evil.organisation.name = '<meta http-equiv="refresh" content="0;url=https://evil.example/">Evil'
+    services.invite_organisation(network, evil.organisation.orgnr, "member", actor=coordinator)
+    login(client, coordinator.email)
+    response = client.post("/networks/bebo/invite", data={"orgnr": evil.organisation.orgnr, "role": "member"})
+    assert response.status_code == 422
+    assert "<meta http-equiv" not in response.text and "&lt;meta http-equiv" in response.text
+
+
+def test_accepting_an_invitation_after_joining_otherwise_is_a_message_not_a_500(client, make_network, make_user):
+    network = make_network(slug="bebo")
+    coordinator = network.memberships[0].organisation.users[0]
+    applicant = make_user(email="app@example.org", admin=True)
+    invitation = services.invite_organisation(network, applicant.organisation.orgnr, "observer", actor=coordinator)
+    join = services.request_to_join(network, "", actor=applicant)
+    services.decide_join_request(network, join.id, accept=True, role="member", actor=coordinator)
+    assert invitation.status == "accepted"  # closed when the organisation joined
+    login(client, applicant.email)
+    response = client.post(f"/networks/invitations/{invitation.id}", data={"accept": "1"})
+    assert response.status_code in (302, 403)
+    assert network_role(applicant, network) == "member"
+
+
+@pytest.mark.parametrize("path", ["/networks/bebo%00", "/api/v1/networks/bebo%00", "/networks/%ff",
+                                  "/api/v1/networks/bebo%00/members"])
+def test_impossible_slugs_are_404_on_every_database(client, make_network, path):
+    make_network(slug="bebo")
+    assert client.get(path).status_code == 404
