@@ -1,6 +1,7 @@
 """API endpoints. The YAML after '---' in each docstring becomes its OpenAPI operation."""
 from flask import jsonify
 
+from .. import permissions
 from ..networks import services as networks
 from . import bp, serializers
 from .auth import api_user, token_optional, token_required
@@ -92,6 +93,7 @@ def network_detail(slug):
         404: {$ref: '#/components/responses/NotFound'}
     """
     network = networks.get_network_or_404(slug)
+    permissions.require(api_user(), "network.view", network)
     body = serializers.network(network)
     body["members"] = [serializers.membership(m) for m in networks.members(network)]
     return jsonify(body)
@@ -119,4 +121,5 @@ def network_members(slug):
         404: {$ref: '#/components/responses/NotFound'}
     """
     network = networks.get_network_or_404(slug)
+    permissions.require(api_user(), "network.view", network)
     return jsonify(members=[serializers.membership(m) for m in networks.members(network)])

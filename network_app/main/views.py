@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
+from .. import permissions
 from ..accounts import services as accounts
 from ..accounts.views import _safe_next
 from ..extensions import db
@@ -21,7 +22,8 @@ def home():
     return render_template(
         "main/home.html", networks=networks.list_networks(), counts=networks.member_counts(),
         memberships=networks.networks_of(org), invitations=networks.pending_invitations_for(org),
-        pending_users=organisations.pending_users(org) if org and current_user.is_org_admin else [])
+        pending_users=(organisations.pending_users(org)
+                       if org and permissions.may(current_user, "organisation.approve_users", org) else []))
 
 
 @bp.route("/language", methods=["POST"])

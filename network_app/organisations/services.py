@@ -74,9 +74,13 @@ def validate(draft: OrganisationDraft, *, existing: Organisation | None = None) 
 def build(draft: OrganisationDraft) -> Organisation:
     """A new, validated Organisation added to the session (not committed)."""
     org = Organisation(name=draft.name, orgnr=draft.orgnr, kind=draft.kind, size_class=draft.size_class)
-    org.counties = [OrganisationCounty(county_code=c) for c in sorted(set(draft.counties))]
+    _set_counties(org, draft.counties)
     db.session.add(org)
     return org
+
+
+def _set_counties(org: Organisation, codes) -> None:
+    org.counties = [OrganisationCounty(county_code=c) for c in sorted(set(codes))]
 
 
 def get_organisation_or_404(org_id: int) -> Organisation:
@@ -94,7 +98,7 @@ def update_organisation(org: Organisation, draft: OrganisationDraft, *, actor) -
     if errors:
         raise InvalidInput(errors)
     org.name, org.kind, org.size_class = draft.name, draft.kind, draft.size_class
-    org.counties = [OrganisationCounty(county_code=c) for c in sorted(set(draft.counties))]
+    _set_counties(org, draft.counties)
     db.session.commit()
     return org
 

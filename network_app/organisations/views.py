@@ -1,5 +1,5 @@
 """An organisation's public page, its profile, and the approval of its users."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,7 +25,7 @@ def show(org_id):
 def edit(org_id):
     org = services.get_organisation_or_404(org_id)
     permissions.require(current_user, "organisation.edit", org)
-    form = OrganisationForm() if OrganisationForm().is_submitted() else OrganisationForm.from_organisation(org)
+    form = OrganisationForm() if request.method == "POST" else OrganisationForm.from_organisation(org)
     if form.validate_on_submit():
         try:
             services.update_organisation(org, form.to_draft(), actor=current_user)
