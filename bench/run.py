@@ -14,6 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from network_app import create_app  # noqa: E402
 from network_app import demo  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
 from network_app.extensions import db  # noqa: E402
 
 REQUESTS = 200
@@ -28,7 +30,7 @@ def main() -> int:
                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
                           "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
         with app.app_context():
-            db.create_all()
+            upgrade()  # the schema comes from the migrations, as in production
             for _label, step in demo.steps():
                 step()
             db.session.remove()
