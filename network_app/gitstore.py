@@ -1,0 +1,383 @@
+"""Bare git repositories that hold the texts: read, save (with merge), history, diff, blame, tags.
+
+One bare repository per network under DATA_DIR/repos/<name>.git. There is no working tree and no
+shared index: a save writes blob, tree and commit objects (the tree through a temporary index of
+its own) and then moves the branch with a compare-and-swap, `git update-ref <ref> <new> <old>`,
+so several worker processes can save at once. Losing that race is normal: the save re-reads the
+head and applies again, merging three ways when the same document changed meanwhile.
+
+Callers never see GitPython objects or exceptions: they get small frozen dataclasses and the
+StoreError family. Nothing here knows about Flask, models or users (authors are tuples).
+"""
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+import git
+
+BRANCH = "refs/heads/main"
+ZERO = "0" * 40
+_REVISION_RE = re.compile(r"^(?:[0-9a-f]{7,40}|r[1-9][0-9]{0,6}|v[1-9][0-9]{0,4})$")
+_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+_PART_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_SAVE_ATTEMPTS = 50
+
+
+class StoreError(Exception):
+    """A repository could not do what was asked."""
+
+
+class RevisionNotFound(StoreError):
+    """No such revision, tag or document, or a revision string outside the allow-list."""
+
+
+class StaleBase(StoreError):
+    """The document changed since `base_revision` and the changes overlap.
+
+    `conflict_text` is the submitted text with conflict markers around the overlapping parts.
+    """
+
+    def __init__(self, current_revision: str, current_text: str, conflict_text: str):
+        super().__init__("the document changed since the edit began and the changes overlap")
+        self.current_revision = current_revision
+        self.current_text = current_text
+        self.conflict_text = conflict_text
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    commit_id: str
+    number: int  # r-number: the n-th commit that changed this document
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    message: str
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    commit_id: str | None  # None when the text was unchanged and nothing was committed
+    merged: bool = False  # the edit was merged with changes made after its base revision
+    merged_with: tuple[str, ...] = field(default=())  # names of the authors of those changes
+
+    @property
+    def is_unchanged(self) -> bool:
+        return self.commit_id is None
+
+
+def valid_revision(revision: str) -> bool:
+    """Whether a revision string from a URL or form may reach git (hex id, rN or vN)."""
+    return bool(revision) and bool(_REVISION_RE.match(revision))
+
+
+class GitStore:
+    """All repositories under `root`; `committer` is the portal's own (name, email)."""
+
+    def __init__(self, root: str | os.PathLike, committer: Author):
+        self.root = Path(root)
+        self.committer = committer
+
+    # --- repositories --------------------------------------------------------------------------
+
+    def path_of(self, name: str) -> Path:
+        if not _NAME_RE.match(name or ""):
+            raise RevisionNotFound(f"not a repository name: {name!r}")
+        return self.root / f"{name}.git"
+
+    def ensure(self, name: str) -> None:
+        """Create the bare repository if it does not exist yet."""
+        path = self.path_of(name)
+        if (path / "HEAD").exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        repo = git.Repo.init(path, bare=True, initial_branch="main")
+        with repo.config_writer() as config:
+            # A save must survive a killed worker or a power cut: fsync objects and refs.
+            config.set_value("core", "fsync", "committed")
+            config.set_value("core", "fsyncMethod", "fsync")
+            config.set_value("gc", "auto", "0")  # packing is an operator's job, never a request's
+        repo.close()
+
+    def _repo(self, name: str) -> git.Repo:
+        # A Repo per operation: GitPython objects are not safe to share between threads.
+        path = self.path_of(name)
+        if not (path / "HEAD").exists():
+            raise RevisionNotFound(f"no repository {name!r}")
+        return git.Repo(path)
+
+    def head(self, name: str) -> str | None:
+        with self._repo(name) as repo:
+            return _rev_parse(repo, BRANCH)
+
+    def fsck(self, name: str) -> tuple[bool, str]:
+        """Run `git fsck --full`; return (clean, output)."""
+        with self._repo(name) as repo:
+            try:
+                output = repo.git.fsck("--full", "--no-progress", with_extended_output=False)
+                return True, output
+            except git.GitCommandError as err:
+                return False, f"{err.stdout}\n{err.stderr}".strip()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def resolve(self, name: str, path: str, revision: str | None = None) -> str:
+        """The commit id a revision string means for a document: a hex id, rN, vN, or None (latest)."""
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            return self._resolve(repo, path, revision)
+
+    def _resolve(self, repo: git.Repo, path: str, revision: str | None) -> str:
+        if revision is None:
+            commit = _last_change(repo, BRANCH, path)
+        elif not valid_revision(revision):
+            raise RevisionNotFound(f"not a revision: {revision!r}")
+        elif revision.startswith("r"):
+            changes = _changes(repo, BRANCH, path)
+            number = int(revision[1:])
+            commit = changes[-number] if number <= len(changes) else None
+        elif revision.startswith("v"):
+            commit = _rev_parse(repo, f"refs/tags/{_tag_name(path, revision)}^{{commit}}")
+        else:
+            commit = _rev_parse(repo, f"{revision}^{{commit}}")
+            if commit and _blob(repo, commit, path) is None:
+                commit = None
+        if commit is None:
+            raise RevisionNotFound(f"{path} has no revision {revision!r}")
+        return commit
+
+    def read(self, name: str, path: str, revision: str | None = None) -> tuple[str, str]:
+        """(commit id, text) of a document at a revision (default: the latest)."""
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            commit = self._resolve(repo, path, revision)
+            return commit, _text(repo, commit, path)
+
+    def exists(self, name: str, path: str) -> bool:
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            head = _rev_parse(repo, BRANCH)
+            return head is not None and _blob(repo, head, path) is not None
+
+    def history(self, name: str, path: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Revision], int]:
+        """Revisions of a document, newest first, and how many there are in all."""
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            changes = _changes(repo, BRANCH, path)
+            total = len(changes)
+            page = changes[offset:offset + limit]
+            return [_revision(repo.commit(c), total - offset - i) for i, c in enumerate(page)], total
+
+    def revision(self, name: str, path: str, commit_id: str) -> Revision:
+        """One revision of a document, with its r-number."""
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            commit = self._resolve(repo, path, commit_id)
+            number = len(_changes(repo, commit, path))
+            return _revision(repo.commit(commit), number)
+
+    def diff(self, name: str, path: str, old: str, new: str) -> str:
+        """Unified diff of a document between two revisions."""
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            a, b = self._resolve(repo, path, old), self._resolve(repo, path, new)
+            return repo.git.diff(a, b, "--no-color", "--no-ext-diff", "--", path)
+
+    def blame(self, name: str, path: str, revision: str | None = None) -> list[tuple[str, str, str]]:
+        """(commit id, author name, line) for every line of the document at a revision."""
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            commit = self._resolve(repo, path, revision)
+            lines = []
+            for blamed, text_lines in repo.blame(commit, path):
+                lines.extend((blamed.hexsha, blamed.author.name, line if isinstance(line, str)
+                              else line.decode("utf-8", "replace")) for line in text_lines)
+            return lines
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def save(self, name: str, path: str, text: str, *, base_revision: str | None, author: Author,
+             message: str) -> SaveOutcome:
+        """Commit `text` at `path` on top of the branch head; return a SaveOutcome.
+
+        `base_revision` is the commit the edit started from (None for a new document). When
+        the document changed after it, the edit is merged three ways: a clean merge is saved
+        (merged=True), overlapping changes raise StaleBase. When only other documents moved
+        the branch, the edit is applied on the new head. Unchanged text makes no commit.
+        """
+        path = _check_path(path)
+        text = _normalise(text)
+        with self._repo(name) as repo:
+            if base_revision is not None:
+                base_revision = self._resolve(repo, path, base_revision)
+            base_text = _text(repo, base_revision, path) if base_revision else ""
+            for _attempt in range(_SAVE_ATTEMPTS):
+                head = _rev_parse(repo, BRANCH)
+                current_commit = _last_change(repo, head, path) if head else None
+                new_text, merged_with = text, ()
+                if current_commit is not None and current_commit != base_revision:
+                    current_text = _text(repo, head, path)
+                    if base_revision is None or current_text != base_text:
+                        new_text = _merge(base_text, current_text, text, current_commit)
+                        merged_with = _authors_between(repo, base_revision, head, path)
+                        if new_text is None:
+                            raise StaleBase(current_commit, current_text,
+                                            _merge(base_text, current_text, text, current_commit,
+                                                   keep_conflicts=True))
+                if current_commit is not None and new_text == _text(repo, head, path):
+                    return SaveOutcome(None, merged=bool(merged_with), merged_with=merged_with)
+                commit = self._commit(repo, head, path, new_text, author, message)
+                if _compare_and_swap(repo, commit, head):
+                    return SaveOutcome(commit, merged=bool(merged_with), merged_with=merged_with)
+            raise StoreError(f"could not move {BRANCH} of {name} after {_SAVE_ATTEMPTS} attempts")
+
+    def _commit(self, repo: git.Repo, head: str | None, path: str, text: str, author: Author,
+                message: str) -> str:
+        blob = _write_blob(repo, text)
+        with tempfile.TemporaryDirectory() as tmp:
+            # A private index file: there is no shared index for workers to fight over.
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            if head:
+                repo.git.read_tree(head, env=env)
+            repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+            tree = repo.git.write_tree(env=env)
+        now = f"{int(time.time())} +0000"
+        env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": now,
+               "GIT_COMMITTER_NAME": self.committer.name, "GIT_COMMITTER_EMAIL": self.committer.email,
+               "GIT_COMMITTER_DATE": now}
+        parents = ["-p", head] if head else []
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".msg") as fh:
+            fh.write(message.strip() + "\n")
+            fh.flush()
+            return repo.git.commit_tree(tree, *parents, "-F", fh.name, env=env)
+
+    def tag(self, name: str, path: str, version: str, revision: str, *, tagger: Author, message: str) -> str:
+        """Create the immutable tag `<document>/<version>` (e.g. heat-pumps/v1) at a revision."""
+        path = _check_path(path)
+        if not re.match(r"^v[1-9][0-9]{0,4}$", version):
+            raise StoreError(f"not a version: {version!r}")
+        with self._repo(name) as repo:
+            commit = self._resolve(repo, path, revision)
+            env = {"GIT_COMMITTER_NAME": tagger.name, "GIT_COMMITTER_EMAIL": tagger.email}
+            try:
+                repo.git.tag("-a", _tag_name(path, version), commit, "-m", message.strip() or version, env=env)
+            except git.GitCommandError as err:
+                raise StoreError(f"tag {version} of {path} exists or cannot be made") from err
+            return commit
+
+    def versions(self, name: str, path: str) -> list[tuple[str, str]]:
+        """(version, commit id) of every tag of a document, oldest first."""
+        path = _check_path(path)
+        prefix = _tag_name(path, "")
+        with self._repo(name) as repo:
+            out = repo.git.for_each_ref(f"refs/tags/{prefix}", "--format=%(refname:strip=2) %(*objectname)")
+        pairs = [line.split() for line in out.splitlines() if line.strip()]
+        found = [(ref[len(prefix):], commit) for ref, commit in pairs]
+        return sorted(found, key=lambda v: int(v[0][1:]))
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _check_path(path: str) -> str:
+    """Document paths are relative, lower-case and may not escape the repository or look like options."""
+    parts = PurePosixPath(path or "").parts
+    if not parts or any(not _PART_RE.match(p) or p in (".", "..") for p in parts):
+        raise RevisionNotFound(f"not a document path: {path!r}")
+    return "/".join(parts)
+
+
+def _tag_name(path: str, version: str) -> str:
+    return f"{path.rsplit('.', 1)[0]}/{version}"
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") or not text else text + "\n"
+
+
+def _rev_parse(repo: git.Repo, spec: str) -> str | None:
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", "--end-of-options", spec)
+    except git.GitCommandError:
+        return None
+
+
+def _blob(repo: git.Repo, commit: str, path: str) -> str | None:
+    return _rev_parse(repo, f"{commit}:{path}")
+
+
+def _text(repo: git.Repo, commit: str, path: str) -> str:
+    blob = _blob(repo, commit, path)
+    if blob is None:
+        raise RevisionNotFound(f"{path} does not exist at {commit}")
+    return repo.git.cat_file("blob", blob, strip_newline_in_stdout=False)
+
+
+def _changes(repo: git.Repo, start: str, path: str) -> list[str]:
+    """Commits that changed `path`, newest first, from `start` back."""
+    out = repo.git.rev_list(start, "--", path)
+    return out.split()
+
+
+def _last_change(repo: git.Repo, start: str | None, path: str) -> str | None:
+    if start is None:
+        return None
+    out = repo.git.rev_list("-1", start, "--", path)
+    return out.strip() or None
+
+
+def _authors_between(repo: git.Repo, base: str | None, head: str, path: str) -> tuple[str, ...]:
+    span = f"{base}..{head}" if base else head
+    names = repo.git.log(span, "--format=%an", "--", path).splitlines()
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _revision(commit: git.Commit, number: int) -> Revision:
+    return Revision(commit_id=commit.hexsha, number=number, author_name=commit.author.name,
+                    author_email=commit.author.email,
+                    authored_at=datetime.fromtimestamp(commit.authored_date, timezone.utc),
+                    message=commit.message.strip())
+
+
+def _write_blob(repo: git.Repo, text: str) -> str:
+    with tempfile.NamedTemporaryFile("wb", suffix=".txt") as fh:
+        fh.write(text.encode("utf-8"))
+        fh.flush()
+        return repo.git.hash_object("-w", "--no-filters", "--", fh.name)
+
+
+def _compare_and_swap(repo: git.Repo, new: str, old: str | None) -> bool:
+    """Move the branch to `new` only if it still points at `old` (ZERO: only if it does not exist)."""
+    try:
+        repo.git.update_ref(BRANCH, new, old or ZERO)
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def _merge(base: str, current: str, mine: str, current_commit: str, *, keep_conflicts: bool = False) -> str | None:
+    """Three-way merge of texts with `git merge-file`; None on conflict unless keep_conflicts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for label, content in (("mine", mine), ("base", base), ("current", current)):
+            p = Path(tmp) / label
+            p.write_text(content, encoding="utf-8")
+            files.append(str(p))
+        status, merged, _stderr = git.Git(tmp).execute(
+            ["git", "merge-file", "-p", "-L", "your edit", "-L", "base",
+             "-L", f"saved meanwhile ({current_commit[:7]})", *files],
+            with_extended_output=True, with_exceptions=False, strip_newline_in_stdout=False)
+    if status == 0:
+        return merged
+    if 0 < status < 128:  # git merge-file exits with the number of conflicts
+        return merged if keep_conflicts else None
+    raise StoreError(f"git merge-file failed with status {status}")
