@@ -3,3 +3,4 @@ from .accounts.models import ApiToken, LoginSession, PasswordReset, User  # noqa
 from .mail import OutboxMessage  # noqa: F401
 from .networks.models import Invitation, JoinRequest, Membership, Network  # noqa: F401
 from .organisations.models import Organisation, OrganisationCounty  # noqa: F401
+from .specs.models import Spec, SpecCpv  # noqa: F401

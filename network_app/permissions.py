@@ -68,6 +68,18 @@ def _may_accept_invitation(actor, invitation) -> bool:
     return not _member(actor, invitation.network)  # an e-mailed link: whoever holds it, for their org
 
 
+def _writer(actor, network) -> bool:
+    return network_role(actor, network) in ("member", "coordinator")
+
+
+def _may_view_spec(actor, spec) -> bool:
+    return spec.is_public or _member(actor, spec.network)
+
+
+def _may_edit_spec(actor, spec) -> bool:
+    return spec.status in ("draft", "consultation", "adopted") and _writer(actor, spec.network)
+
+
 # action -> (rule, portal admin may too, refusal for people who may not even know it exists)
 RULES: dict[str, tuple[Callable, bool, bool]] = {
     "network.view": (lambda a, n: True, True, False),
@@ -83,6 +95,9 @@ RULES: dict[str, tuple[Callable, bool, bool]] = {
     "organisation.edit": (_own_org_admin, True, False),
     "organisation.approve_users": (_own_org_admin, True, False),
     "user.manage_tokens": (lambda a, u: a.user is not None and a.user.id == u.id, False, False),
+    "spec.view": (_may_view_spec, True, True),
+    "spec.create": (_writer, True, True),
+    "spec.edit": (_may_edit_spec, True, True),
 }
 ACTIONS = tuple(RULES)
 
@@ -93,10 +108,10 @@ def may(user, action: str, obj=None) -> bool:
     actor = Actor.of(user)
     if actor.is_portal_admin and admin_too:
         return True
-    if actor.is_anonymous and action not in ("network.view", "organisation.view"):
+    public = ("network.view", "organisation.view", "spec.view")
+    if actor.is_anonymous and action not in public:
         return False
-    if actor.organisation is None and action not in ("network.view", "organisation.view",
-                                                     "user.manage_tokens"):
+    if actor.organisation is None and action not in public + ("user.manage_tokens",):
         return False
     return bool(rule(actor, obj))
 

@@ -6,6 +6,7 @@ from network_app.errors import Forbidden, NotFound
 from network_app.extensions import db
 from network_app.networks import services as networks
 from network_app.networks.models import Membership, Network
+from network_app.specs.models import Spec
 
 ROLES = ("anonymous", "supplier", "observer", "member", "coordinator", "org_admin", "portal_admin",
          "other_network", "pending")
@@ -25,6 +26,10 @@ TABLE = {
     "organisation.edit":         (F, F, F, F, F, T, T, F, F),
     "organisation.approve_users": (F, F, F, F, F, T, T, F, F),
     "user.manage_tokens":        (F, T, T, T, T, T, T, T, T),
+    # on a draft specification of N (public ones are readable by everyone: see test below)
+    "spec.view":                 (F, F, T, T, T, T, T, F, F),
+    "spec.create":               (F, F, F, T, T, T, T, F, F),
+    "spec.edit":                 (F, F, F, T, T, T, T, F, F),
 }
 
 
@@ -51,13 +56,20 @@ def world(app, make_org, make_user):
     db.session.commit()
     networks.create_network(networks.NetworkDraft(name="N2", slug="n2"), actor=people["other_network"])
     invitation = networks.invite_organisation(n, x.orgnr, "member", actor=people["coordinator"])
-    return {"people": people, "network": n, "member_org": m, "invitation": invitation}
+    draft = Spec(network=n, slug="draft", title="Draft", status="draft")
+    db.session.add(draft)
+    db.session.commit()
+    return {"people": people, "network": n, "member_org": m, "invitation": invitation, "spec": draft}
 
 
 def target(world, action, user):
+    if action == "network.create":
+        return None
+    if action == "spec.create":
+        return world["network"]
     area = action.split(".")[0]
-    return {"network": world["network"], "invitation": world["invitation"],
-            "organisation": world["member_org"], "user": user}[area] if action != "network.create" else None
+    return {"network": world["network"], "invitation": world["invitation"], "spec": world["spec"],
+            "organisation": world["member_org"], "user": user}[area]
 
 
 def test_the_table_covers_every_action():
@@ -87,3 +99,19 @@ def test_losing_the_coordinator_role_takes_effect_at_once(world):
     membership.role = "member"
     db.session.commit()
     assert not permissions.may(coordinator, "network.edit", network)
+
+
+@pytest.mark.parametrize("status, outsiders_see_it", [("draft", False), ("consultation", True), ("adopted", True),
+                                                       ("archived", True), ("superseded", True)])
+def test_only_drafts_are_private(world, status, outsiders_see_it):
+    world["spec"].status = status
+    for role in ("anonymous", "supplier", "other_network"):
+        assert permissions.may(world["people"][role], "spec.view", world["spec"]) is outsiders_see_it
+    if not outsiders_see_it:
+        with pytest.raises(NotFound):
+            permissions.require(world["people"]["anonymous"], "spec.view", world["spec"])
+
+
+def test_archived_specifications_cannot_be_edited(world):
+    world["spec"].status = "archived"
+    assert not permissions.may(world["people"]["coordinator"], "spec.edit", world["spec"])

@@ -54,6 +54,7 @@ def test_logged_in_pages_are_not_cached(client, make_user):
 def test_healthz_reports_database_and_data_folder(client):
     body = client.get("/healthz").json
     assert body["status"] == "ok" and body["database"]["ok"] and body["data_dir"]["writable"]
+    assert body["repositories"] == {"ok": True, "count": 0}
 
 
 def test_healthz_says_503_when_the_data_folder_is_gone(client, app, tmp_path):

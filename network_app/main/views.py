@@ -42,7 +42,8 @@ def set_language():
 @bp.route("/healthz")
 def healthz():
     """JSON state of the database and the data folder; 503 when either is not usable."""
-    checks = {"database": _check_database(), "data_dir": _check_data_dir()}
+    checks = {"database": _check_database(), "data_dir": _check_data_dir(),
+              "repositories": _check_repositories()}
     ok = all(c["ok"] for c in checks.values())
     return jsonify(status="ok" if ok else "failing", **checks), (200 if ok else 503)
 
@@ -54,6 +55,15 @@ def _check_database() -> dict:
     except Exception as err:  # noqa: BLE001 - any failure is reported, not raised
         db.session.rollback()
         return {"ok": False, "error": type(err).__name__}
+
+
+def _check_repositories() -> dict:
+    """The git repositories' folder: present (or not yet needed) and writable; how many repositories."""
+    path = Path(current_app.config["DATA_DIR"]) / "repos"
+    if not path.exists():
+        return {"ok": True, "count": 0}
+    ok = os.access(path, os.W_OK)
+    return {"ok": ok, "count": sum(1 for p in path.glob("*.git") if (p / "HEAD").exists())}
 
 
 def _check_data_dir() -> dict:
