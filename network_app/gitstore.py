@@ -206,13 +206,14 @@ class GitStore:
     # --- writing -------------------------------------------------------------------------------
 
     def save(self, name: str, path: str, text: str, *, base_revision: str | None, author: Author,
-             message: str) -> SaveOutcome:
+             message: str, labels: tuple[str, str] = ("your edit", "saved meanwhile")) -> SaveOutcome:
         """Commit `text` at `path` on top of the branch head; return a SaveOutcome.
 
         `base_revision` is the commit the edit started from (None for a new document). When
         the document changed after it, the edit is merged three ways: a clean merge is saved
         (merged=True), overlapping changes raise StaleBase. When only other documents moved
         the branch, the edit is applied on the new head. Unchanged text makes no commit.
+        `labels` name the two sides in the conflict markers of StaleBase.conflict_text.
         """
         path = _check_path(path)
         text = _normalise(text)
@@ -232,7 +233,7 @@ class GitStore:
                         if new_text is None:
                             raise StaleBase(current_commit, current_text,
                                             _merge(base_text, current_text, text, current_commit,
-                                                   keep_conflicts=True))
+                                                   keep_conflicts=True, labels=labels))
                 if current_commit is not None and new_text == _text(repo, head, path):
                     return SaveOutcome(None, merged=bool(merged_with), merged_with=merged_with)
                 commit = self._commit(repo, head, path, new_text, author, message)
@@ -364,7 +365,8 @@ def _compare_and_swap(repo: git.Repo, new: str, old: str | None) -> bool:
         return False
 
 
-def _merge(base: str, current: str, mine: str, current_commit: str, *, keep_conflicts: bool = False) -> str | None:
+def _merge(base: str, current: str, mine: str, current_commit: str, *, keep_conflicts: bool = False,
+           labels: tuple[str, str] = ("your edit", "saved meanwhile")) -> str | None:
     """Three-way merge of texts with `git merge-file`; None on conflict unless keep_conflicts."""
     with tempfile.TemporaryDirectory() as tmp:
         files = []
@@ -373,8 +375,8 @@ def _merge(base: str, current: str, mine: str, current_commit: str, *, keep_conf
             p.write_text(content, encoding="utf-8")
             files.append(str(p))
         status, merged, _stderr = git.Git(tmp).execute(
-            ["git", "merge-file", "-p", "-L", "your edit", "-L", "base",
-             "-L", f"saved meanwhile ({current_commit[:7]})", *files],
+            ["git", "merge-file", "-p", "-L", labels[0], "-L", "base",
+             "-L", f"{labels[1]} ({current_commit[:7]})", *files],
             with_extended_output=True, with_exceptions=False, strip_newline_in_stdout=False)
     if status == 0:
         return merged

@@ -22,6 +22,13 @@ LABELS = {
         "buyer_network": _l("Buyer network"),
         "purchasing_centre": _l("Purchasing centre"),
     },
+    "spec_status": {
+        "draft": _l("Draft"),
+        "consultation": _l("Consultation"),
+        "adopted": _l("Adopted"),
+        "archived": _l("Archived"),
+        "superseded": _l("Superseded"),
+    },
     "role": {
         "coordinator": _l("Coordinator"),
         "member": _l("Member"),

@@ -57,7 +57,8 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
 def render(text: str) -> Rendered:
     """Sanitised HTML (as Markup) and the table of contents of a Markdown text."""
     md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "toc"],
-                           extension_configs={"toc": {"slugify": _heading_id}},
+                           # baselevel 2: the page has its own h1, so a text's "#" becomes h2.
+                           extension_configs={"toc": {"slugify": _heading_id, "baselevel": 2}},
                            output_format="html")
     raw = md.convert(text or "")
     clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,

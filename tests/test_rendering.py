@@ -46,11 +46,11 @@ def test_ordinary_markdown_renders_with_anchored_headings_and_a_toc():
     rendered = render("# Värmepumpar\n\n## Krav på ljud\n\nText med **fetstil** och [länk](https://example.org).\n\n"
                       "| Krav | Nivå |\n|---|---|\n| COP | 3 |\n")
     html = str(rendered.html)
-    assert '<h2 id="h-krav-pa-ljud">Krav på ljud</h2>' in html
+    assert '<h3 id="h-krav-pa-ljud">Krav på ljud</h3>' in html  # one level down: the page has the h1
     assert "<strong>fetstil</strong>" in html and "<table>" in html
     assert re.search(r'<a href="https://example.org" rel="noopener noreferrer nofollow">länk</a>', html)
-    assert [(h.level, h.anchor, h.title) for h in rendered.toc] == [(1, "h-varmepumpar", "Värmepumpar"),
-                                                                   (2, "h-krav-pa-ljud", "Krav på ljud")]
+    assert [(h.level, h.anchor, h.title) for h in rendered.toc] == [(2, "h-varmepumpar", "Värmepumpar"),
+                                                                   (3, "h-krav-pa-ljud", "Krav på ljud")]
 
 
 def test_a_text_cannot_take_the_pages_own_ids():

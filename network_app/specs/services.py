@@ -4,6 +4,7 @@ A save runs: check permission and input -> git save -> database commit (caches).
 fails nothing is stored; if the database fails after git, the text is safe in git and the
 caches can be rebuilt from it.
 """
+import difflib
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -148,7 +149,8 @@ def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", a
     try:
         outcome = store().save(spec.network.slug, spec.path, text, base_revision=base_revision,
                                author=author_of(actor),
-                               message=message or str(_l("Update %(title)s", title=spec.title)))
+                               message=message or str(_l("Update %(title)s", title=spec.title)),
+                               labels=(str(_l("your edit")), str(_l("saved meanwhile"))))
     except RevisionNotFound:
         raise InvalidInput({"base_revision": _l("The revision the edit started from does not exist.")}) from None
     except StaleBase as conflict:
@@ -176,3 +178,20 @@ def diff(spec: Spec, old: str, new: str) -> str:
         return store().diff(spec.network.slug, spec.path, old, new)
     except RevisionNotFound:
         raise NotFound() from None
+
+
+def diff_texts(old: str, new: str) -> list[tuple[str, str]]:
+    """(kind, line) pairs of a unified diff between two texts; kind is 'add', 'del', 'hunk' or 'same'."""
+    return diff_lines("\n".join(difflib.unified_diff(old.splitlines(), new.splitlines(), "a", "b",
+                                                     lineterm="")))
+
+
+def diff_lines(unified: str) -> list[tuple[str, str]]:
+    """Classify the lines of a unified diff for display, without its file headers."""
+    lines = []
+    for line in unified.splitlines():
+        if line.startswith(("diff --git", "index ", "--- ", "+++ ")):
+            continue
+        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")
+        lines.append((kind, line[1:] if kind != "hunk" else line))
+    return lines

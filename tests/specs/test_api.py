@@ -39,7 +39,7 @@ def test_create_read_and_history(client, setup):
     assert body["slug"] == "varmepumpar" and body["status"] == "draft" and body["cpv"] == ["45331000-6"]
     assert len(body["revision"]) == 40 and body["number"] == 1
     spec = client.get("/api/v1/networks/bebo/specs/varmepumpar", headers=auth(tokens["observer"])).json
-    assert spec["text"] == TEXT and '<h1 id="h-varmepumpar">Värmepumpar</h1>' in spec["html"]
+    assert spec["text"] == TEXT and '<h2 id="h-varmepumpar">Värmepumpar</h2>' in spec["html"]
     assert spec["author_name"] == "Mia Member"
     history = client.get("/api/v1/networks/bebo/specs/varmepumpar/history").status_code
     assert history == 404  # a draft: anonymous callers do not see it exists
