@@ -1,4 +1,4 @@
-"""Flask CLI: init, demo, create-user, create-token, send-mail (flask --app wsgi <command>)."""
+"""Flask CLI: init, demo, check, create-user, create-token, send-mail (flask --app wsgi <command>)."""
 import sys
 
 import click
@@ -10,7 +10,7 @@ from .extensions import db
 
 
 def register(app) -> None:
-    for command in (init, demo, create_user, create_token, send_mail):
+    for command in (init, demo, create_user, create_token, send_mail, check):
         app.cli.add_command(command)
 
 
@@ -96,4 +96,31 @@ def send_mail():
     click.echo(f"Sent {sent} message(s); {failed} failed and stay queued.")
     db.session.remove()
     if failed:
+        raise SystemExit(1)
+
+
+@click.command("check")
+@click.option("--repair", is_flag=True, help="Rebuild the database's caches from git.")
+@with_appcontext
+def check(repair):
+    """Check every git repository (git fsck) and the database's caches of them; exit 1 on problems."""
+    from .networks.services import list_networks
+    from .repos import store
+    from .specs.services import check_caches
+
+    problems = []
+    networks = [n for n in list_networks() if (store().path_of(n.slug) / "HEAD").exists()]
+    with click.progressbar(networks, label="Checking repositories", file=sys.stderr) as bar:
+        for network in bar:
+            clean, output = store().fsck(network.slug)
+            if not clean:
+                problems.append(f"repository {network.slug}: {output}")
+    drift = check_caches(repair=repair)
+    for line in problems + drift:
+        click.echo(line)
+    if drift and repair:
+        click.echo(f"Repaired {len(drift)} cache entr{'y' if len(drift) == 1 else 'ies'} from git.")
+    click.echo(f"Checked {len(networks)} repositories: "
+               f"{'no problems' if not problems and not drift else f'{len(problems) + len(drift)} problem(s)'}.")
+    if problems or (drift and not repair):
         raise SystemExit(1)

@@ -195,3 +195,24 @@ def diff_lines(unified: str) -> list[tuple[str, str]]:
         kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")
         lines.append((kind, line[1:] if kind != "hunk" else line))
     return lines
+
+
+def check_caches(*, repair: bool = False) -> list[str]:
+    """Compare every specification's cached head revision and count with git; return the drift
+    found (and fix it when `repair`). A missing text is reported, never repaired by guessing."""
+    problems = []
+    for spec in db.session.scalars(select(Spec).order_by(Spec.id)):
+        try:
+            revisions, total = store().history(spec.network.slug, spec.path, limit=1)
+        except RevisionNotFound:
+            problems.append(f"{spec.network.slug}/{spec.slug}: no text in git at {spec.path}")
+            continue
+        head = revisions[0].commit_id if revisions else None
+        if (head, total) != (spec.head_revision, spec.revision_count):
+            problems.append(f"{spec.network.slug}/{spec.slug}: cache says {spec.head_revision} "
+                            f"({spec.revision_count} revisions), git says {head} ({total})")
+            if repair:
+                spec.head_revision, spec.revision_count = head, total
+    if repair:
+        db.session.commit()
+    return problems

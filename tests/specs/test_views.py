@@ -90,3 +90,17 @@ def test_observers_read_but_cannot_edit(client, spec, make_user):
     login(client, observer.email)
     assert client.get("/networks/bebo/specs/varmepumpar").status_code == 200
     assert client.get("/networks/bebo/specs/varmepumpar/edit").status_code == 403
+
+
+def test_flask_check_reports_and_repairs_cache_drift(runner, spec):
+    from network_app.extensions import db
+
+    assert runner.invoke(args=["check"]).exit_code == 0
+    spec.revision_count, spec.head_revision = 7, "0" * 40
+    db.session.commit()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1 and "bebo/varmepumpar" in result.output
+    assert runner.invoke(args=["check", "--repair"]).exit_code == 0
+    db.session.refresh(spec)
+    assert spec.revision_count == 1 and spec.head_revision != "0" * 40
+    assert runner.invoke(args=["check"]).exit_code == 0
