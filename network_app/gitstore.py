@@ -24,7 +24,7 @@ ZERO = "0" * 40
 _REVISION_RE = re.compile(r"^(?:[0-9a-f]{7,40}|r[1-9][0-9]{0,6}|v[1-9][0-9]{0,4})$")
 _NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _PART_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-_SAVE_ATTEMPTS = 50
+_SAVE_SECONDS = 20  # give up on moving the branch after this long
 
 
 class StoreError(Exception):
@@ -83,9 +83,12 @@ def valid_revision(revision: str) -> bool:
 class GitStore:
     """All repositories under `root`; `committer` is the portal's own (name, email)."""
 
-    def __init__(self, root: str | os.PathLike, committer: Author):
+    def __init__(self, root: str | os.PathLike, committer: Author, *, stale_lock_seconds: float = 5.0):
         self.root = Path(root)
         self.committer = committer
+        # git holds refs/heads/main.lock for milliseconds; one older than this was left by a
+        # process that died holding it (SIGKILL, power cut) and would block every save.
+        self.stale_lock_seconds = stale_lock_seconds
 
     # --- repositories --------------------------------------------------------------------------
 
@@ -221,7 +224,8 @@ class GitStore:
             if base_revision is not None:
                 base_revision = self._resolve(repo, path, base_revision)
             base_text = _text(repo, base_revision, path) if base_revision else ""
-            for _attempt in range(_SAVE_ATTEMPTS):
+            deadline = time.monotonic() + _SAVE_SECONDS
+            while time.monotonic() < deadline:
                 head = _rev_parse(repo, BRANCH)
                 current_commit = _last_change(repo, head, path) if head else None
                 new_text, merged_with = text, ()
@@ -239,7 +243,21 @@ class GitStore:
                 commit = self._commit(repo, head, path, new_text, author, message)
                 if _compare_and_swap(repo, commit, head):
                     return SaveOutcome(commit, merged=bool(merged_with), merged_with=merged_with)
-            raise StoreError(f"could not move {BRANCH} of {name} after {_SAVE_ATTEMPTS} attempts")
+                self._wait_for_ref_lock(name)
+            raise StoreError(f"could not move {BRANCH} of {name} within {_SAVE_SECONDS} s")
+
+    def _wait_for_ref_lock(self, name: str) -> None:
+        """After a lost compare-and-swap: if the branch is locked, wait a little, and remove a
+        lock so old that its owner must have died."""
+        lock = self.path_of(name) / (BRANCH + ".lock")
+        try:
+            age = time.time() - lock.stat().st_mtime
+        except FileNotFoundError:
+            return  # another save won the race; re-read the head at once
+        if age > self.stale_lock_seconds:
+            lock.unlink(missing_ok=True)
+        else:
+            time.sleep(0.02)
 
     def _commit(self, repo: git.Repo, head: str | None, path: str, text: str, author: Author,
                 message: str) -> str:

@@ -1,5 +1,7 @@
 """The git store on real temporary repositories; no Flask involved."""
 import multiprocessing
+import os
+import signal
 
 import pytest
 
@@ -158,3 +160,44 @@ def test_several_processes_saving_at_once_lose_nothing(store, tmp_path):
     assert store.fsck("bebo")[0]
     own_counts = [store.history("bebo", f"specs/own-{w}.md")[1] for w in range(workers)]
     assert own_counts == [rounds] * workers  # nobody else touches these: no edit may be lost
+
+
+def _save_forever(root, ready):
+    store = GitStore(root, committer=PORTAL, stale_lock_seconds=0.5)
+    base = store.resolve("bebo", "specs/killed.md")
+    ready.set()
+    for n in range(100_000):  # bounded; the test kills the process long before
+        text = f"version {n} by process {os.getpid()}\n" * 200
+        base = store.save("bebo", "specs/killed.md", text, base_revision=base, author=ADA,
+                          message=f"save {n}").commit_id
+
+
+def test_a_worker_killed_in_the_middle_of_saving_leaves_a_sound_repository(store, tmp_path):
+
+    save(store, "start\n", path="specs/killed.md")
+    ctx = multiprocessing.get_context("fork")
+    for delay in (0.05, 0.2, 0.5):
+        ready = ctx.Event()
+        worker = ctx.Process(target=_save_forever, args=(str(tmp_path / "repos"), ready))
+        worker.start()
+        assert ready.wait(timeout=30)
+        worker.join(timeout=delay)  # let it save for a moment, then kill it without warning
+        assert worker.exitcode is None, "the worker stopped by itself"
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join(timeout=30)
+        clean, output = store.fsck("bebo")
+        assert clean, output
+        commit, text = store.read("bebo", "specs/killed.md")  # the branch points at a whole commit
+        assert text.startswith(("start", "version"))
+    # And saving carries on from there, even if the last kill left the branch locked.
+    store.stale_lock_seconds = 0.5
+    assert save(store, "after\n", base=commit, path="specs/killed.md").commit_id
+
+
+def test_a_lock_left_by_a_dead_process_is_cleared(store):
+    first = save(store, TEXT).commit_id
+    lock = store.path_of("bebo") / "refs" / "heads" / "main.lock"
+    lock.write_text("")
+    os.utime(lock, (0, 0))  # long ago: its owner is gone
+    assert save(store, TEXT + "\nMer\n", base=first).commit_id
+    assert not lock.exists()
