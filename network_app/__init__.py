@@ -9,8 +9,8 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
-from .forms import PortalRequest
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .forms import PortalRequest
 
 log = logging.getLogger(__name__)
 

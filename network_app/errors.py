@@ -49,21 +49,16 @@ class InvalidInput(AppError):
         self.errors = errors
 
 
-class Conflict(AppError):
-    status, code = 409, "conflict"
-    message = _l("Someone else changed this in the meantime. Reload the page and try again.")
-
-
-# Statuses from Werkzeug with a message in the user's language.
+# Statuses from Werkzeug with a message in the user's language (the same as our own errors').
 HTTP_MESSAGES = {
     400: _l("The request could not be understood. Please go back and try again."),
-    401: _l("A valid API token is required."),
-    403: _l("You do not have permission to do that."),
-    404: _l("We could not find that page."),
+    401: Unauthorized.message,
+    403: Forbidden.message,
+    404: NotFound.message,
     405: _l("This page cannot be used that way."),
     413: _l("What you sent is too large. The limit is one megabyte."),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
-    500: _l("Something went wrong on our side. Please try again in a moment."),
+    500: AppError.message,
 }
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "too_large", 429: "too_many_requests", 500: "internal"}

@@ -165,12 +165,6 @@ class GitStore:
             commit = self._resolve(repo, path, revision)
             return commit, _text(repo, commit, path)
 
-    def exists(self, name: str, path: str) -> bool:
-        path = _check_path(path)
-        with self._repo(name) as repo:
-            head = _rev_parse(repo, BRANCH)
-            return head is not None and _blob(repo, head, path) is not None
-
     def history(self, name: str, path: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Revision], int]:
         """Revisions of a document, newest first, and how many there are in all."""
         path = _check_path(path)
@@ -180,13 +174,18 @@ class GitStore:
             page = changes[offset:offset + limit]
             return [_revision(repo.commit(c), total - offset - i) for i, c in enumerate(page)], total
 
-    def revision(self, name: str, path: str, commit_id: str) -> Revision:
-        """One revision of a document, with its r-number."""
+    def revision(self, name: str, path: str, revision: str | None = None) -> Revision:
+        """One revision of a document (hex id, rN, vN or latest), with its r-number."""
         path = _check_path(path)
         with self._repo(name) as repo:
-            commit = self._resolve(repo, path, commit_id)
-            number = len(_changes(repo, commit, path))
-            return _revision(repo.commit(commit), number)
+            return _numbered(repo, path, self._resolve(repo, path, revision))
+
+    def read_revision(self, name: str, path: str, revision: str | None = None) -> tuple[Revision, str]:
+        """(Revision with its r-number, text) of a document, in one pass over the repository."""
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            commit = self._resolve(repo, path, revision)
+            return _numbered(repo, path, commit), _text(repo, commit, path)
 
     def diff(self, name: str, path: str, old: str, new: str) -> str:
         """Unified diff of a document between two revisions."""
@@ -229,16 +228,14 @@ class GitStore:
                 head = _rev_parse(repo, BRANCH)
                 current_commit = _last_change(repo, head, path) if head else None
                 new_text, merged_with = text, ()
-                if current_commit is not None and current_commit != base_revision:
-                    current_text = _text(repo, head, path)
-                    if base_revision is None or current_text != base_text:
-                        new_text = _merge(base_text, current_text, text, current_commit)
-                        merged_with = _authors_between(repo, base_revision, head, path)
-                        if new_text is None:
-                            raise StaleBase(current_commit, current_text,
-                                            _merge(base_text, current_text, text, current_commit,
-                                                   keep_conflicts=True, labels=labels))
-                if current_commit is not None and new_text == _text(repo, head, path):
+                current_text = _text(repo, head, path) if current_commit else None
+                if current_commit is not None and current_commit != base_revision and (
+                        base_revision is None or current_text != base_text):
+                    new_text, conflicted = _merge(base_text, current_text, text, current_commit, labels)
+                    if conflicted:
+                        raise StaleBase(current_commit, current_text, new_text)
+                    merged_with = _authors_between(repo, base_revision, head, path)
+                if new_text == current_text:
                     return SaveOutcome(None, merged=bool(merged_with), merged_with=merged_with)
                 commit = self._commit(repo, head, path, new_text, author, message)
                 if _compare_and_swap(repo, commit, head):
@@ -360,6 +357,11 @@ def _authors_between(repo: git.Repo, base: str | None, head: str, path: str) -> 
     return tuple(dict.fromkeys(n for n in names if n))
 
 
+def _numbered(repo: git.Repo, path: str, commit: str) -> Revision:
+    number = int(repo.git.rev_list("--count", commit, "--", path))
+    return _revision(repo.commit(commit), number)
+
+
 def _revision(commit: git.Commit, number: int) -> Revision:
     return Revision(commit_id=commit.hexsha, number=number, author_name=commit.author.name,
                     author_email=commit.author.email,
@@ -383,9 +385,12 @@ def _compare_and_swap(repo: git.Repo, new: str, old: str | None) -> bool:
         return False
 
 
-def _merge(base: str, current: str, mine: str, current_commit: str, *, keep_conflicts: bool = False,
-           labels: tuple[str, str] = ("your edit", "saved meanwhile")) -> str | None:
-    """Three-way merge of texts with `git merge-file`; None on conflict unless keep_conflicts."""
+def _merge(base: str, current: str, mine: str, current_commit: str,
+           labels: tuple[str, str]) -> tuple[str, bool]:
+    """Three-way merge of texts with `git merge-file`: (merged text, whether it has conflicts).
+
+    With conflicts, the text holds both sides between markers named by `labels`.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for label, content in (("mine", mine), ("base", base), ("current", current)):
@@ -396,8 +401,6 @@ def _merge(base: str, current: str, mine: str, current_commit: str, *, keep_conf
             ["git", "merge-file", "-p", "-L", labels[0], "-L", "base",
              "-L", f"{labels[1]} ({current_commit[:7]})", *files],
             with_extended_output=True, with_exceptions=False, strip_newline_in_stdout=False)
-    if status == 0:
-        return merged
-    if 0 < status < 128:  # git merge-file exits with the number of conflicts
-        return merged if keep_conflicts else None
+    if 0 <= status < 128:  # git merge-file exits with the number of conflicts
+        return merged, status > 0
     raise StoreError(f"git merge-file failed with status {status}")

@@ -1,27 +1,16 @@
 """Register, log in and out, profile (password, API tokens), password reset."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import InvalidInput
 from ..extensions import limiter
+from ..links import local_path
 from . import services
 from .forms import ChangePasswordForm, EmptyForm, ForgotPasswordForm, LoginForm, RegisterForm, \
     ResetPasswordForm, TokenForm
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a local path may follow a login: no scheme, no host, no '//' or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("main.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
-        return url_for("main.home")
-    return target
 
 
 def _sign_in(user) -> None:
@@ -77,7 +66,7 @@ def login():
         if user is not None:
             _sign_in(user)
             flash(_("You are logged in."), "success")
-            return redirect(_safe_next(form.next.data))
+            return redirect(local_path(form.next.data))
         form.password.errors = [_("The e-mail address or the password is wrong.")]
     status = 401 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status

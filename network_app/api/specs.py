@@ -26,11 +26,6 @@ def _string(body: dict, name: str, *, required: bool = False) -> str:
     return value
 
 
-def _spec(network_slug: str, slug: str):
-    network = networks.get_network_or_404(network_slug)
-    return specs.get_spec_or_404(network, slug, viewer=api_user())
-
-
 def _summary(spec) -> dict:
     return {"slug": spec.slug, "title": spec.title, "status": spec.status, "summary": spec.summary,
             "cpv": [c.code for c in spec.cpv_codes], "revision": spec.head_revision,
@@ -112,7 +107,7 @@ def spec_detail(network, slug):
         200: {description: The specification, content: {application/json: {schema: {type: object}}}}
         404: {$ref: '#/components/responses/NotFound'}
     """
-    spec = _spec(network, slug)
+    spec = specs.get_spec_or_404(network, slug, viewer=api_user())
     revision, text = specs.read_spec(spec, request.args.get("revision") or None)
     body = _summary(spec)
     body.update(revision=revision.commit_id, number=revision.number, author_name=revision.author_name,
@@ -168,7 +163,7 @@ def spec_save(network, slug):
         401: {$ref: '#/components/responses/Unauthorized'}
         404: {$ref: '#/components/responses/NotFound'}
     """
-    spec = _spec(network, slug)
+    spec = specs.get_spec_or_404(network, slug, viewer=api_user())
     body = _json_body()
     try:
         outcome = specs.save_spec(spec, _string(body, "text"), base_revision=_string(body, "base_revision",
@@ -199,7 +194,7 @@ def spec_history(network, slug):
         200: {description: A page of revisions and the total, content: {application/json: {schema: {type: object}}}}
         404: {$ref: '#/components/responses/NotFound'}
     """
-    spec = _spec(network, slug)
+    spec = specs.get_spec_or_404(network, slug, viewer=api_user())
     limit = request.args.get("limit", 50, type=int)
     offset = request.args.get("offset", 0, type=int)
     revisions, total = specs.history(spec, limit=limit, offset=offset)
@@ -225,6 +220,6 @@ def spec_diff(network, slug):
         200: {description: The diff, content: {application/json: {schema: {type: object}}}}
         404: {$ref: '#/components/responses/NotFound'}
     """
-    spec = _spec(network, slug)
+    spec = specs.get_spec_or_404(network, slug, viewer=api_user())
     old, new = request.args.get("from", ""), request.args.get("to", "")
     return jsonify({"from": old, "to": new, "diff": specs.diff(spec, old or "x", new or "x")})

@@ -8,8 +8,8 @@ from sqlalchemy import text
 
 from .. import permissions
 from ..accounts import services as accounts
-from ..accounts.views import _safe_next
 from ..extensions import db
+from ..links import local_path
 from ..networks import services as networks
 from ..organisations import services as organisations
 
@@ -30,7 +30,7 @@ def home():
 def set_language():
     """Remember the chosen language: in a cookie, and on the account when logged in."""
     lang = request.form.get("lang")
-    response = redirect(_safe_next(request.form.get("next")))
+    response = redirect(local_path(request.form.get("next")))
     if lang in current_app.config["LANGUAGES"]:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])

@@ -8,7 +8,7 @@ from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from ..networks.models import Network
 
-STATUSES = ("draft", "consultation", "adopted", "archived", "superseded")
+# Statuses: draft, consultation, adopted, archived, superseded (labels in labels.py).
 PUBLIC_STATUSES = ("consultation", "adopted", "archived", "superseded")
 
 

@@ -15,6 +15,7 @@ from ..dbtypes import utcnow
 from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
 from ..gitstore import RevisionNotFound, SaveOutcome, StaleBase, StoreError
+from ..networks.services import get_network_or_404
 from ..repos import author_of, store
 from ..util import has_forbidden_chars, slugify
 from .models import Spec, SpecCpv
@@ -101,18 +102,18 @@ def create_spec(network, draft: SpecDraft, *, actor) -> Spec:
     message = draft.message or str(_l("Create %(title)s", title=draft.title))
     try:
         store().ensure(network.slug)
-        outcome = store().save(network.slug, spec.path, draft.text, base_revision=None,
-                               author=author_of(actor), message=message)
+        store().save(network.slug, spec.path, draft.text, base_revision=None, author=author_of(actor),
+                     message=message)
     except StoreError as err:
         raise StorageFailed() from err
-    spec.head_revision = outcome.commit_id or store().resolve(network.slug, spec.path)
-    spec.revision_count = store().history(network.slug, spec.path, limit=1)[1]
     db.session.add(spec)
-    db.session.commit()
+    _sync_cache(spec)
     return spec
 
 
-def get_spec_or_404(network, slug: str, *, viewer) -> Spec:
+def get_spec_or_404(network_slug: str, slug: str, *, viewer) -> Spec:
+    """The specification at /networks/<network_slug>/specs/<slug>, if `viewer` may see it."""
+    network = get_network_or_404(network_slug)
     spec = db.session.scalar(select(Spec).where(Spec.network_id == network.id, Spec.slug == slug))
     if spec is None or not permissions.may(viewer, "spec.view", spec):
         raise NotFound()
@@ -127,8 +128,15 @@ def list_specs(network, *, viewer) -> list[Spec]:
 def read_spec(spec: Spec, revision: str | None = None):
     """(Revision, text) of the specification at a revision (default: the latest)."""
     try:
-        commit, text = store().read(spec.network.slug, spec.path, revision)
-        return store().revision(spec.network.slug, spec.path, commit), text
+        return store().read_revision(spec.network.slug, spec.path, revision)
+    except RevisionNotFound:
+        raise NotFound() from None
+
+
+def revision_of(spec: Spec, revision: str | None = None):
+    """The Revision a revision string (hex id, rN, vN; None: latest) means for the specification."""
+    try:
+        return store().revision(spec.network.slug, spec.path, revision)
     except RevisionNotFound:
         raise NotFound() from None
 
@@ -158,11 +166,12 @@ def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", a
     except StoreError as err:
         raise StorageFailed() from err
     if not outcome.is_unchanged:
-        _refresh_cache(spec)
+        _sync_cache(spec)
     return outcome
 
 
-def _refresh_cache(spec: Spec) -> None:
+def _sync_cache(spec: Spec) -> None:
+    """Copy the latest revision and the revision count from git into the database row, and commit."""
     revisions, total = store().history(spec.network.slug, spec.path, limit=1)
     spec.head_revision, spec.revision_count, spec.updated_at = revisions[0].commit_id, total, utcnow()
     db.session.commit()

@@ -14,11 +14,6 @@ bp = Blueprint("specs", __name__, url_prefix="/networks/<network>/specs")
 PAGE = 25
 
 
-def _load(network, slug):
-    found = networks.get_network_or_404(network)
-    return services.get_spec_or_404(found, slug, viewer=current_user)
-
-
 @bp.route("/")
 def index(network):
     found = networks.get_network_or_404(network)
@@ -45,7 +40,7 @@ def create(network):
 
 @bp.route("/<slug>")
 def show(network, slug):
-    spec = _load(network, slug)
+    spec = services.get_spec_or_404(network, slug, viewer=current_user)
     revision, text = services.read_spec(spec, request.args.get("revision") or None)
     return render_template("specs/show.html", spec=spec, network=spec.network, revision=revision,
                            rendered=render(text), is_latest=revision.commit_id == spec.head_revision)
@@ -53,7 +48,7 @@ def show(network, slug):
 
 @bp.route("/<slug>/raw")
 def raw(network, slug):
-    spec = _load(network, slug)
+    spec = services.get_spec_or_404(network, slug, viewer=current_user)
     revision, text = services.read_spec(spec, request.args.get("revision") or None)
     filename = f"{spec.slug}-r{revision.number}.md"
     return Response(text, mimetype="text/markdown", headers={
@@ -63,7 +58,7 @@ def raw(network, slug):
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(network, slug):
-    spec = _load(network, slug)
+    spec = services.get_spec_or_404(network, slug, viewer=current_user)
     permissions.require(current_user, "spec.edit", spec)
     if request.method == "GET":
         revision, text = services.read_spec(spec)
@@ -101,7 +96,7 @@ def _conflict(spec, form, conflict):
 
 @bp.route("/<slug>/history")
 def history(network, slug):
-    spec = _load(network, slug)
+    spec = services.get_spec_or_404(network, slug, viewer=current_user)
     page = max(1, request.args.get("page", 1, type=int))
     revisions, total = services.history(spec, limit=PAGE, offset=(page - 1) * PAGE)
     return render_template("specs/history.html", spec=spec, network=spec.network, revisions=revisions,
@@ -110,10 +105,9 @@ def history(network, slug):
 
 @bp.route("/<slug>/diff")
 def diff(network, slug):
-    spec = _load(network, slug)
+    spec = services.get_spec_or_404(network, slug, viewer=current_user)
     old, new = request.args.get("from") or "r1", request.args.get("to") or None
-    old_revision, _old_text = services.read_spec(spec, old)
-    new_revision, _new_text = services.read_spec(spec, new)
+    old_revision, new_revision = services.revision_of(spec, old), services.revision_of(spec, new)
     lines = services.diff_lines(services.diff(spec, old_revision.commit_id, new_revision.commit_id))
     return render_template("specs/diff.html", spec=spec, network=spec.network, old=old_revision,
                            new=new_revision, lines=lines)
