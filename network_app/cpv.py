@@ -34,3 +34,26 @@ def normalise(value: str) -> str | None:
 def label(code: str, locale: str = "sv") -> str:
     sv, en = codes().get(code, (code, code))
     return sv if locale == "sv" else en
+
+
+@cache
+def _search_rows() -> tuple[tuple[str, str, str, str], ...]:
+    return tuple((code, sv, en, f"{code} {sv} {en}".casefold()) for code, (sv, en) in codes().items())
+
+
+def search(query: str, limit: int = 20) -> list[tuple[str, str, str]]:
+    """(code, Swedish label, English label) of codes matching every word of `query`; codes whose
+    number starts with the query, then labels that start with it, come first."""
+    words = (query or "").casefold().split()[:6]
+    if not words or len("".join(words)) < 2:
+        return []
+    found = []
+    for code, sv, en, haystack in _search_rows():
+        if all(w in haystack for w in words):
+            if code.startswith(words[0]):
+                rank = (0, code)
+            else:
+                rank = (1 if sv.casefold().startswith(words[0]) else 2, f"{len(sv):04d}")
+            found.append((rank, code, sv, en))
+    found.sort()
+    return [(code, sv, en) for _rank, code, sv, en in found[:limit]]

@@ -1,4 +1,7 @@
-"""Loads the demo organisations, accounts and networks from specs/demo/ into an empty portal."""
+"""Loads the demo organisations, accounts and networks from specs/demo/, and the specification
+library with its history from specs/library/, into an empty portal."""
+import re
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import yaml
@@ -10,8 +13,11 @@ from .config import PROJECT_ROOT
 from .extensions import db
 from .networks.models import Membership, Network
 from .organisations import services as organisations
+from .specs import lifecycle
+from .specs import services as specs
 
 DEMO_DIR = PROJECT_ROOT / "specs" / "demo"
+LIBRARY_DIR = PROJECT_ROOT / "specs" / "library"
 
 
 def is_empty() -> bool:
@@ -27,7 +33,7 @@ def read_front_matter(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(meta) or {}, body.strip()
 
 
-def steps(demo_dir: Path = DEMO_DIR):
+def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR):
     """The demo as a list of (label, callable), so the CLI can show progress."""
     orgs = yaml.safe_load((demo_dir / "organisations.yaml").read_text(encoding="utf-8"))
     people = yaml.safe_load((demo_dir / "users.yaml").read_text(encoding="utf-8"))
@@ -35,6 +41,8 @@ def steps(demo_dir: Path = DEMO_DIR):
     result = [(f"organisation {o['name']}", lambda o=o: _add_organisation(o)) for o in orgs]
     result += [(f"user {u['email']}", lambda u=u: _add_user(u, people["password"])) for u in people["users"]]
     result += [(f"network {p.stem}", lambda p=p: _add_network(p)) for p in network_files]
+    spec_dirs = sorted(p.parent for p in library_dir.glob("*/*/spec.yaml"))
+    result += [(f"specification {d.name}", lambda d=d: _add_spec(d)) for d in spec_dirs]
     return result
 
 
@@ -61,3 +69,41 @@ def _add_network(path: Path) -> None:
         network.memberships.append(Membership(organisation=org, role=member["role"]))
     db.session.add(network)
     db.session.commit()
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise ValueError(f"demo specification: no user {email}")
+    return user
+
+
+def _noon(day) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=timezone.utc)
+
+
+def _add_spec(folder: Path) -> None:
+    """One specification: spec.yaml describes it, 01.md, 02.md … are its revisions in order,
+    each with front matter author, date, message and optionally adopt {version, note}."""
+    meta = yaml.safe_load((folder / "spec.yaml").read_text(encoding="utf-8"))
+    network = db.session.scalar(select(Network).where(Network.slug == folder.parent.name))
+    coordinator = next(m.organisation for m in network.memberships if m.role == "coordinator")
+    decider = db.session.scalar(select(User).where(User.organisation_id == coordinator.id).order_by(User.id))
+    spec = None
+    for path in sorted(folder.glob("[0-9]*.md")):
+        front, body = read_front_matter(path)
+        author, when = _user(front["author"]), _noon(front["date"])
+        if spec is None:
+            spec = specs.create_spec(network, specs.SpecDraft(
+                title=meta["title"], summary=meta.get("summary", ""), cpv=meta.get("cpv", []),
+                category=meta.get("category", ""), tags=meta.get("tags", []), text=body + "\n",
+                message=front.get("message", ""), slug=folder.name), actor=author, when=when)
+        else:
+            specs.save_spec(spec, body + "\n", base_revision=spec.head_revision, message=front.get("message", ""),
+                            actor=author, when=when)
+        if "adopt" in front:
+            note = front["adopt"]["note"]
+            found = re.search(r"\d{4}-\d{2}-\d{2}", note)
+            decided_on = date.fromisoformat(found.group(0)) if found else front["date"]
+            lifecycle.adopt(spec, note=note, decided_on=decided_on, actor=decider, revision=spec.head_revision,
+                            when=_noon(decided_on))

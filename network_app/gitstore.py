@@ -174,6 +174,37 @@ class GitStore:
             page = changes[offset:offset + limit]
             return [_revision(repo.commit(c), total - offset - i) for i, c in enumerate(page)], total
 
+    def changes_since(self, name: str, path: str, since: str | None = None) -> list[Revision]:
+        """Revisions of a document after commit `since` (all when None), oldest first, numbered
+        from 1 after `since`. One `git log` over only the new commits: this is how caches catch up."""
+        path = _check_path(path)
+        with self._repo(name) as repo:
+            head = _rev_parse(repo, BRANCH)
+            if head is None:
+                return []
+            if since is not None and not _is_ancestor(repo, since, head):
+                raise RevisionNotFound(f"{since} is not on {BRANCH}")
+            span = f"{since}..{head}" if since else head
+            out = repo.git.log(span, "--reverse", "--format=%H%x1f%an%x1f%ae%x1f%at%x1f%B%x1e", "--", path)
+        revisions = []
+        for number, record in enumerate((r for r in out.split("\x1e") if r.strip()), start=1):
+            commit, author, email, at, message = record.lstrip("\n").split("\x1f", 4)
+            revisions.append(Revision(commit, number, author, email,
+                                      datetime.fromtimestamp(int(at), timezone.utc), message.strip()))
+        return revisions
+
+    def text_at(self, name: str, path: str, commit: str) -> str:
+        """The text of a document at a full commit id, in one git call. Commits never change,
+        so callers may cache the answer forever."""
+        path = _check_path(path)
+        if not re.match(r"^[0-9a-f]{40}$", commit or ""):
+            raise RevisionNotFound(f"not a full commit id: {commit!r}")
+        with self._repo(name) as repo:
+            try:
+                return repo.git.cat_file("blob", f"{commit}:{path}", strip_newline_in_stdout=False)
+            except git.GitCommandError:
+                raise RevisionNotFound(f"{path} does not exist at {commit}") from None
+
     def revision(self, name: str, path: str, revision: str | None = None) -> Revision:
         """One revision of a document (hex id, rN, vN or latest), with its r-number."""
         path = _check_path(path)
@@ -208,14 +239,16 @@ class GitStore:
     # --- writing -------------------------------------------------------------------------------
 
     def save(self, name: str, path: str, text: str, *, base_revision: str | None, author: Author,
-             message: str, labels: tuple[str, str] = ("your edit", "saved meanwhile")) -> SaveOutcome:
+             message: str, labels: tuple[str, str] = ("your edit", "saved meanwhile"),
+             when: datetime | None = None) -> SaveOutcome:
         """Commit `text` at `path` on top of the branch head; return a SaveOutcome.
 
         `base_revision` is the commit the edit started from (None for a new document). When
         the document changed after it, the edit is merged three ways: a clean merge is saved
         (merged=True), overlapping changes raise StaleBase. When only other documents moved
         the branch, the edit is applied on the new head. Unchanged text makes no commit.
-        `labels` name the two sides in the conflict markers of StaleBase.conflict_text.
+        `labels` name the two sides in the conflict markers of StaleBase.conflict_text. `when`
+        sets the author date (loading history written elsewhere); the default is now.
         """
         path = _check_path(path)
         text = _normalise(text)
@@ -237,7 +270,7 @@ class GitStore:
                     merged_with = _authors_between(repo, base_revision, head, path)
                 if new_text == current_text:
                     return SaveOutcome(None, merged=bool(merged_with), merged_with=merged_with)
-                commit = self._commit(repo, head, path, new_text, author, message)
+                commit = self._commit(repo, head, path, new_text, author, message, when)
                 if _compare_and_swap(repo, commit, head):
                     return SaveOutcome(commit, merged=bool(merged_with), merged_with=merged_with)
                 self._wait_for_ref_lock(name)
@@ -257,7 +290,7 @@ class GitStore:
             time.sleep(0.02)
 
     def _commit(self, repo: git.Repo, head: str | None, path: str, text: str, author: Author,
-                message: str) -> str:
+                message: str, when: datetime | None = None) -> str:
         blob = _write_blob(repo, text)
         with tempfile.TemporaryDirectory() as tmp:
             # A private index file: there is no shared index for workers to fight over.
@@ -267,7 +300,8 @@ class GitStore:
             repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
             tree = repo.git.write_tree(env=env)
         now = f"{int(time.time())} +0000"
-        env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": now,
+        authored = f"{int(when.timestamp())} +0000" if when else now
+        env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": authored,
                "GIT_COMMITTER_NAME": self.committer.name, "GIT_COMMITTER_EMAIL": self.committer.email,
                "GIT_COMMITTER_DATE": now}
         parents = ["-p", head] if head else []
@@ -276,7 +310,8 @@ class GitStore:
             fh.flush()
             return repo.git.commit_tree(tree, *parents, "-F", fh.name, env=env)
 
-    def tag(self, name: str, path: str, version: str, revision: str, *, tagger: Author, message: str) -> str:
+    def tag(self, name: str, path: str, version: str, revision: str, *, tagger: Author, message: str,
+            when: datetime | None = None) -> str:
         """Create the immutable tag `<document>/<version>` (e.g. heat-pumps/v1) at a revision."""
         path = _check_path(path)
         if not re.match(r"^v[1-9][0-9]{0,4}$", version):
@@ -284,6 +319,8 @@ class GitStore:
         with self._repo(name) as repo:
             commit = self._resolve(repo, path, revision)
             env = {"GIT_COMMITTER_NAME": tagger.name, "GIT_COMMITTER_EMAIL": tagger.email}
+            if when:
+                env["GIT_COMMITTER_DATE"] = f"{int(when.timestamp())} +0000"
             try:
                 repo.git.tag("-a", _tag_name(path, version), commit, "-m", message.strip() or version, env=env)
             except git.GitCommandError as err:
@@ -349,6 +386,14 @@ def _last_change(repo: git.Repo, start: str | None, path: str) -> str | None:
         return None
     out = repo.git.rev_list("-1", start, "--", path)
     return out.strip() or None
+
+
+def _is_ancestor(repo: git.Repo, ancestor: str, descendant: str) -> bool:
+    try:
+        repo.git.merge_base("--is-ancestor", ancestor, descendant)
+        return True
+    except git.GitCommandError:
+        return False
 
 
 def _authors_between(repo: git.Repo, base: str | None, head: str, path: str) -> tuple[str, ...]:

@@ -80,6 +80,14 @@ def _may_edit_spec(actor, spec) -> bool:
     return spec.status in ("draft", "consultation", "adopted") and _writer(actor, spec.network)
 
 
+def _spec_member(actor, spec) -> bool:
+    return _member(actor, spec.network)
+
+
+def _spec_coordinator(actor, spec) -> bool:
+    return _coordinator(actor, spec.network)
+
+
 # action -> (rule, portal admin may too, refusal for people who may not even know it exists)
 RULES: dict[str, tuple[Callable, bool, bool]] = {
     "network.view": (lambda a, n: True, True, False),
@@ -98,6 +106,8 @@ RULES: dict[str, tuple[Callable, bool, bool]] = {
     "spec.view": (_may_view_spec, True, True),
     "spec.create": (_writer, True, True),
     "spec.edit": (_may_edit_spec, True, True),
+    "spec.view_drafts": (_spec_member, True, True),  # revisions after the published one
+    "spec.manage": (_spec_coordinator, True, True),  # consultation, adoption, archiving
 }
 ACTIONS = tuple(RULES)
 

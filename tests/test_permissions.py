@@ -30,6 +30,8 @@ TABLE = {
     "spec.view":                 (F, F, T, T, T, T, T, F, F),
     "spec.create":               (F, F, F, T, T, T, T, F, F),
     "spec.edit":                 (F, F, F, T, T, T, T, F, F),
+    "spec.view_drafts":          (F, F, T, T, T, T, T, F, F),
+    "spec.manage":               (F, F, F, F, T, F, T, F, F),
 }
 
 

@@ -3,7 +3,7 @@ from flask import jsonify, request
 
 from ..errors import InvalidInput
 from ..networks import services as networks
-from ..rendering import render
+from .. import cpv
 from ..specs import services as specs
 from . import bp
 from .auth import api_user, token_optional, token_required
@@ -26,10 +26,31 @@ def _string(body: dict, name: str, *, required: bool = False) -> str:
     return value
 
 
-def _summary(spec) -> dict:
+def _strings(body: dict, name: str) -> list[str]:
+    value = body.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput({name: f"'{name}' must be a list of strings."})
+    return value
+
+
+def _summary(spec, viewer) -> dict:
+    """What a list shows. Outside the network, the latest revision is the published one."""
+    upto = specs.visible_upto(spec, viewer)
+    latest = spec.head_revision if upto is None else spec.public_revision
+    latest_version = spec.latest_version
     return {"slug": spec.slug, "title": spec.title, "status": spec.status, "summary": spec.summary,
-            "cpv": [c.code for c in spec.cpv_codes], "revision": spec.head_revision,
-            "number": spec.revision_count, "updated_at": spec.updated_at.isoformat()}
+            "category": spec.category, "tags": [t.tag for t in spec.tags],
+            "cpv": [c.code for c in spec.cpv_codes], "revision": latest,
+            "number": spec.revision_count if upto is None else upto,
+            "version": latest_version.label if latest_version else None,
+            "consultation_closes": spec.consultation_closes.isoformat() if spec.consultation_closes else None,
+            "updated_at": spec.updated_at.isoformat()}
+
+
+def _version(version) -> dict:
+    return {"version": version.label, "revision": version.commit_id, "number": version.revision_number,
+            "decided_on": version.decided_on.isoformat(), "decided_by": version.decided_by_name,
+            "organisation": version.organisation_name, "note": version.note}
 
 
 @bp.route("/networks/<network>/specs", methods=["GET"])
@@ -47,7 +68,7 @@ def spec_list(network):
         404: {$ref: '#/components/responses/NotFound'}
     """
     found = networks.get_network_or_404(network)
-    return jsonify(specs=[_summary(s) for s in specs.list_specs(found, viewer=api_user())])
+    return jsonify(specs=[_summary(s, api_user()) for s in specs.list_specs(found, viewer=api_user())])
 
 
 @bp.route("/networks/<network>/specs", methods=["POST"])
@@ -74,6 +95,8 @@ def spec_create(network):
                 message: {type: string}
                 summary: {type: string}
                 cpv: {type: array, items: {type: string, example: 45331000-6}}
+                category: {type: string}
+                tags: {type: array, items: {type: string}}
       responses:
         201: {description: Created, content: {application/json: {schema: {type: object}}}}
         401: {$ref: '#/components/responses/Unauthorized'}
@@ -82,13 +105,12 @@ def spec_create(network):
     """
     found = networks.get_network_or_404(network)
     body = _json_body()
-    cpv = body.get("cpv", [])
-    if not isinstance(cpv, list) or not all(isinstance(c, str) for c in cpv):
-        raise InvalidInput({"cpv": "'cpv' must be a list of strings."})
     draft = specs.SpecDraft(title=_string(body, "title", required=True), text=_string(body, "text"),
-                            message=_string(body, "message"), summary=_string(body, "summary"), cpv=cpv)
+                            message=_string(body, "message"), summary=_string(body, "summary"),
+                            cpv=_strings(body, "cpv"), category=_string(body, "category"),
+                            tags=_strings(body, "tags"))
     spec = specs.create_spec(found, draft, actor=api_user())
-    return jsonify(_summary(spec)), 201
+    return jsonify(_summary(spec, api_user())), 201
 
 
 @bp.route("/networks/<network>/specs/<slug>", methods=["GET"])
@@ -108,10 +130,14 @@ def spec_detail(network, slug):
         404: {$ref: '#/components/responses/NotFound'}
     """
     spec = specs.get_spec_or_404(network, slug, viewer=api_user())
-    revision, text = specs.read_spec(spec, request.args.get("revision") or None)
-    body = _summary(spec)
+    revision, text = specs.read_spec(spec, request.args.get("revision") or None,
+                                     upto=specs.visible_upto(spec, api_user()))
+    body = _summary(spec, api_user())
+    version = specs.version_of(spec, revision.commit_id)
     body.update(revision=revision.commit_id, number=revision.number, author_name=revision.author_name,
-                authored_at=revision.authored_at.isoformat(), text=text, html=str(render(text).html))
+                authored_at=revision.authored_at.isoformat(), message=revision.message,
+                version=version.label if version else None, text=text,
+                html=str(specs.rendered_of(spec, revision).html))
     return jsonify(body)
 
 
@@ -197,7 +223,7 @@ def spec_history(network, slug):
     spec = specs.get_spec_or_404(network, slug, viewer=api_user())
     limit = request.args.get("limit", 50, type=int)
     offset = request.args.get("offset", 0, type=int)
-    revisions, total = specs.history(spec, limit=limit, offset=offset)
+    revisions, total = specs.history(spec, limit=limit, offset=offset, upto=specs.visible_upto(spec, api_user()))
     return jsonify(total=total, revisions=[
         {"revision": r.commit_id, "number": r.number, "author_name": r.author_name,
          "authored_at": r.authored_at.isoformat(), "message": r.message} for r in revisions])
@@ -209,7 +235,7 @@ def spec_diff(network, slug):
     """Difference between two revisions.
     ---
     get:
-      summary: Unified diff of the text between two revisions
+      summary: Unified diff of the text between two revisions (commit ids, rN or vN)
       tags: [specs]
       parameters:
         - {name: network, in: path, required: true, schema: {type: string}}
@@ -221,5 +247,43 @@ def spec_diff(network, slug):
         404: {$ref: '#/components/responses/NotFound'}
     """
     spec = specs.get_spec_or_404(network, slug, viewer=api_user())
-    old, new = request.args.get("from", ""), request.args.get("to", "")
-    return jsonify({"from": old, "to": new, "diff": specs.diff(spec, old or "x", new or "x")})
+    upto = specs.visible_upto(spec, api_user())
+    old = specs.revision_of(spec, request.args.get("from") or "x", upto=upto)
+    new = specs.revision_of(spec, request.args.get("to") or "x", upto=upto)
+    return jsonify({"from": old.commit_id, "to": new.commit_id, "from_number": old.number,
+                    "to_number": new.number, "diff": specs.unified_diff(spec, old, new)})
+
+
+@bp.route("/networks/<network>/specs/<slug>/versions")
+@token_optional
+def spec_versions(network, slug):
+    """Adopted versions of a specification.
+    ---
+    get:
+      summary: Adopted versions (git tags vN), oldest first, with the decision behind each
+      tags: [specs]
+      parameters:
+        - {name: network, in: path, required: true, schema: {type: string}}
+        - {name: slug, in: path, required: true, schema: {type: string}}
+      responses:
+        200: {description: The versions, content: {application/json: {schema: {type: object}}}}
+        404: {$ref: '#/components/responses/NotFound'}
+    """
+    spec = specs.get_spec_or_404(network, slug, viewer=api_user())
+    return jsonify(versions=[_version(v) for v in spec.versions])
+
+
+@bp.route("/cpv")
+def cpv_search():
+    """Search the CPV vocabulary.
+    ---
+    get:
+      summary: CPV codes whose code or Swedish or English label matches `q` (at most 20)
+      tags: [reference]
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string}}
+      responses:
+        200: {description: Matching codes, content: {application/json: {schema: {type: object}}}}
+    """
+    return jsonify(codes=[{"code": code, "label_sv": sv, "label_en": en}
+                          for code, sv, en in cpv.search(request.args.get("q", ""), limit=20)])

@@ -4,21 +4,23 @@ A save runs: check permission and input -> git save -> database commit (caches).
 fails nothing is stored; if the database fails after git, the text is safe in git and the
 caches can be rebuilt from it.
 """
-import difflib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from .. import cpv, permissions
 from ..dbtypes import utcnow
 from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
-from ..gitstore import RevisionNotFound, SaveOutcome, StaleBase, StoreError
+from ..gitstore import Revision, RevisionNotFound, SaveOutcome, StaleBase, StoreError, valid_revision
 from ..networks.services import get_network_or_404
+from ..rendering import Rendered, render
 from ..repos import author_of, store
-from ..util import has_forbidden_chars, slugify
-from .models import Spec, SpecCpv
+from ..util import SLUG_RE, has_forbidden_chars, slugify
+from . import sections, textdiff
+from .models import Spec, SpecCpv, SpecRevision, SpecTag, SpecVersion
 
 MAX_TEXT = 500_000
 
@@ -48,6 +50,9 @@ class SpecDraft:
     message: str = ""
     summary: str = ""
     cpv: list[str] = field(default_factory=list)
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    slug: str = ""  # empty: made from the title
 
 
 def _check_text(text: str, errors: dict) -> None:
@@ -78,6 +83,15 @@ def _validate(draft: SpecDraft) -> dict:
         bad = [c for c, n in zip(draft.cpv, normalised) if n is None]
         errors["cpv"] = _l("Unknown CPV code: %(codes)s.", codes=", ".join(bad))
     draft.cpv = sorted(set(filter(None, normalised)))
+    draft.summary = (draft.summary or "").strip()
+    if len(draft.summary) > 2000 or has_forbidden_chars(draft.summary):
+        errors["summary"] = _l("Use a summary of at most 2,000 characters.")
+    draft.category = (draft.category or "").strip()
+    if len(draft.category) > 80 or has_forbidden_chars(draft.category):
+        errors["category"] = _l("Use a category of at most 80 characters.")
+    draft.tags = sorted({t.strip().lower() for t in draft.tags if t.strip()})
+    if any(len(t) > 40 or has_forbidden_chars(t) for t in draft.tags) or len(draft.tags) > 20:
+        errors["tags"] = _l("Use at most 20 tags of at most 40 characters each.")
     return errors
 
 
@@ -91,23 +105,44 @@ def _free_slug(network, title: str) -> str:
     return slug
 
 
-def create_spec(network, draft: SpecDraft, *, actor) -> Spec:
-    """A new draft specification; its first text is revision r1, authored by `actor`."""
+def create_spec(network, draft: SpecDraft, *, actor, when=None) -> Spec:
+    """A new draft specification; its first text is revision r1, authored by `actor`
+    (at `when`, default now: the demo loader passes the dates of its history)."""
     permissions.require(actor, "spec.create", network)
     errors = _validate(draft)
     if errors:
         raise InvalidInput(errors)
-    spec = Spec(network=network, slug=_free_slug(network, draft.title), title=draft.title,
-                summary=draft.summary or "", cpv_codes=[SpecCpv(code=c) for c in draft.cpv])
+    if draft.slug and (not SLUG_RE.match(draft.slug) or db.session.scalar(select(Spec.id).where(
+            Spec.network_id == network.id, Spec.slug == draft.slug))):
+        raise InvalidInput({"slug": _l("Choose another address: lower-case letters, digits and hyphens, "
+                                       "not used by another specification of the network.")})
+    spec = Spec(network=network, slug=draft.slug or _free_slug(network, draft.title), title=draft.title,
+                summary=draft.summary, category=draft.category,
+                cpv_codes=[SpecCpv(code=c) for c in draft.cpv], tags=[SpecTag(tag=t) for t in draft.tags])
     message = draft.message or str(_l("Create %(title)s", title=draft.title))
     try:
         store().ensure(network.slug)
         store().save(network.slug, spec.path, draft.text, base_revision=None, author=author_of(actor),
-                     message=message)
+                     message=message, when=when)
     except StoreError as err:
         raise StorageFailed() from err
     db.session.add(spec)
-    _sync_cache(spec)
+    db.session.flush()
+    sync_cache(spec)
+    return spec
+
+
+def update_details(spec: Spec, draft: SpecDraft, *, actor) -> Spec:
+    """Change title, summary, CPV codes, category and tags (database state; the text is untouched)."""
+    permissions.require(actor, "spec.edit", spec)
+    errors = _validate(draft)
+    errors.pop("message", None)
+    if errors:
+        raise InvalidInput(errors)
+    spec.title, spec.summary, spec.category = draft.title, draft.summary, draft.category
+    spec.cpv_codes = [SpecCpv(code=c) for c in draft.cpv]
+    spec.tags = [SpecTag(tag=t) for t in draft.tags]
+    db.session.commit()
     return spec
 
 
@@ -125,25 +160,89 @@ def list_specs(network, *, viewer) -> list[Spec]:
     return [s for s in specs if permissions.may(viewer, "spec.view", s)]
 
 
-def read_spec(spec: Spec, revision: str | None = None):
-    """(Revision, text) of the specification at a revision (default: the latest)."""
+# --- revisions: numbers and texts ------------------------------------------------------------------
+
+def visible_upto(spec: Spec, viewer) -> int | None:
+    """The highest r-number `viewer` may read: None (all) for the network's members; for everyone
+    else the published revision, so work on the next version stays inside the network."""
+    if permissions.may(viewer, "spec.view_drafts", spec):
+        return None
+    if spec.public_revision is None:
+        return 0
+    published = db.session.scalar(select(SpecRevision.number).where(
+        SpecRevision.spec_id == spec.id, SpecRevision.commit_id == spec.public_revision))
+    return published or 0
+
+
+def revision_of(spec: Spec, revision: str | None = None, *, upto: int | None = None) -> SpecRevision:
+    """The revision a string means (hex id of 7-40 digits, rN, vN; None: the latest one the
+    reader may see). Anything outside the allow-list, unknown, or beyond `upto` is NotFound."""
+    query = select(SpecRevision).where(SpecRevision.spec_id == spec.id)
+    if revision is None:
+        query = query.order_by(SpecRevision.number.desc())
+    elif not valid_revision(revision):
+        raise NotFound()
+    elif revision[0] == "r":
+        query = query.where(SpecRevision.number == int(revision[1:]))
+    elif revision[0] == "v":
+        commit = db.session.scalar(select(SpecVersion.commit_id).where(
+            SpecVersion.spec_id == spec.id, SpecVersion.number == int(revision[1:])))
+        query = query.where(SpecRevision.commit_id == (commit or ""))
+    elif len(revision) == 40:
+        query = query.where(SpecRevision.commit_id == revision)
+    else:
+        query = query.where(SpecRevision.commit_id.startswith(revision))
+    if upto is not None:
+        query = query.where(SpecRevision.number <= upto)
+    found = db.session.scalars(query.limit(2)).all()
+    if not found or (revision is not None and len(found) > 1):
+        raise NotFound()
+    return found[0]
+
+
+@lru_cache(maxsize=256)
+def _text(network_slug: str, path: str, commit_id: str) -> str:
+    return store().text_at(network_slug, path, commit_id)
+
+
+@lru_cache(maxsize=128)
+def _rendered(network_slug: str, path: str, commit_id: str) -> Rendered:
+    return render(_text(network_slug, path, commit_id))
+
+
+def text_of(spec: Spec, revision: SpecRevision) -> str:
+    """The text at a revision. A commit never changes, so texts are cached per process."""
     try:
-        return store().read_revision(spec.network.slug, spec.path, revision)
+        return _text(spec.network.slug, spec.path, revision.commit_id)
     except RevisionNotFound:
         raise NotFound() from None
 
 
-def revision_of(spec: Spec, revision: str | None = None):
-    """The Revision a revision string (hex id, rN, vN; None: latest) means for the specification."""
+def rendered_of(spec: Spec, revision: SpecRevision) -> Rendered:
     try:
-        return store().revision(spec.network.slug, spec.path, revision)
+        return _rendered(spec.network.slug, spec.path, revision.commit_id)
     except RevisionNotFound:
         raise NotFound() from None
 
 
-def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", actor) -> SaveOutcome:
+def read_spec(spec: Spec, revision: str | None = None, *, upto: int | None = None):
+    """(SpecRevision, text) of the specification at a revision (default: the latest readable)."""
+    found = revision_of(spec, revision, upto=upto)
+    return found, text_of(spec, found)
+
+
+def version_of(spec: Spec, commit_id: str) -> SpecVersion | None:
+    return next((v for v in spec.versions if v.commit_id == commit_id), None)
+
+
+# --- saving --------------------------------------------------------------------------------------
+
+def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", actor,
+              section: int | None = None, when=None) -> SaveOutcome:
     """Save an edit that started from `base_revision`; merges with changes saved meanwhile.
 
+    With `section`, `text` is the new text of that section of the base revision (see sections).
+    `when` dates the revision (the demo loader's history); the default is now.
     Raises EditConflict (nothing saved, the texts attached) when the changes overlap.
     """
     permissions.require(actor, "spec.edit", spec)
@@ -154,11 +253,13 @@ def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", a
         errors["base_revision"] = _l("The edit does not say which revision it started from.")
     if errors:
         raise InvalidInput(errors)
+    if section is not None:
+        text = _whole_text(spec, base_revision, section, text)
     try:
         outcome = store().save(spec.network.slug, spec.path, text, base_revision=base_revision,
                                author=author_of(actor),
                                message=message or str(_l("Update %(title)s", title=spec.title)),
-                               labels=(str(_l("your edit")), str(_l("saved meanwhile"))))
+                               labels=(str(_l("your edit")), str(_l("saved meanwhile"))), when=when)
     except RevisionNotFound:
         raise InvalidInput({"base_revision": _l("The revision the edit started from does not exist.")}) from None
     except StaleBase as conflict:
@@ -166,62 +267,132 @@ def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", a
     except StoreError as err:
         raise StorageFailed() from err
     if not outcome.is_unchanged:
-        _sync_cache(spec)
+        sync_cache(spec)
     return outcome
 
 
-def _sync_cache(spec: Spec) -> None:
-    """Copy the latest revision and the revision count from git into the database row, and commit."""
-    revisions, total = store().history(spec.network.slug, spec.path, limit=1)
-    spec.head_revision, spec.revision_count, spec.updated_at = revisions[0].commit_id, total, utcnow()
+def _whole_text(spec: Spec, base_revision: str, number: int, section_text: str) -> str:
+    try:
+        base = revision_of(spec, base_revision)
+    except NotFound:
+        raise InvalidInput({"base_revision": _l("The revision the edit started from does not exist.")}) from None
+    whole = sections.replace_section(text_of(spec, base), number, section_text)
+    if whole is None:
+        raise InvalidInput({"text": _l("That section does not exist in the revision you started from.")})
+    return whole
+
+
+def revert_spec(spec: Spec, revision: str, *, reason: str, actor) -> SaveOutcome:
+    """Make the text of an earlier revision the latest, as a new revision that says why."""
+    permissions.require(actor, "spec.edit", spec)
+    target = revision_of(spec, revision)
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _l("Say why the text goes back to an earlier revision.")
+    elif len(reason) > 400 or has_forbidden_chars(reason) or "\n" in reason:
+        errors["reason"] = _l("Give the reason in one line of at most 400 characters.")
+    if errors:
+        raise InvalidInput(errors)
+    message = str(_l("Revert to r%(number)d: %(reason)s", number=target.number, reason=reason))
+    return save_spec(spec, text_of(spec, target), base_revision=spec.head_revision, message=message, actor=actor)
+
+
+def section_text(spec: Spec, revision: SpecRevision, number: int) -> str:
+    found = sections.section(text_of(spec, revision), number)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# --- the revision cache --------------------------------------------------------------------------
+
+def sync_cache(spec: Spec) -> None:
+    """Append the revisions git has and the cache lacks, then commit.
+
+    Runs under a write lock on the specification row (an UPDATE first: a row lock on PostgreSQL,
+    the write lock on SQLite), so processes saving at once number the revisions the same way.
+    Only commits after the cached head are read, so the cost does not grow with the history.
+    """
+    db.session.execute(update(Spec).where(Spec.id == spec.id).values(updated_at=utcnow()))
+    last = db.session.scalars(select(SpecRevision).where(SpecRevision.spec_id == spec.id)
+                              .order_by(SpecRevision.number.desc()).limit(1)).first()
+    try:
+        new = store().changes_since(spec.network.slug, spec.path, last.commit_id if last else None)
+    except RevisionNotFound:  # the cached head is not in git: rebuild from scratch
+        db.session.execute(SpecRevision.__table__.delete().where(SpecRevision.spec_id == spec.id))
+        last, new = None, store().changes_since(spec.network.slug, spec.path)
+    offset = last.number if last else 0
+    db.session.add_all(_cached(spec, r, offset) for r in new)
+    if new:
+        spec.head_revision, spec.revision_count = new[-1].commit_id, offset + len(new)
     db.session.commit()
 
 
-def history(spec: Spec, *, limit: int = 50, offset: int = 0):
+def _cached(spec: Spec, revision: Revision, offset: int) -> SpecRevision:
+    return SpecRevision(spec_id=spec.id, number=offset + revision.number, commit_id=revision.commit_id,
+                        author_name=revision.author_name[:200], author_email=revision.author_email[:254],
+                        authored_at=revision.authored_at, message=revision.message)
+
+
+def history(spec: Spec, *, limit: int = 50, offset: int = 0, upto: int | None = None):
+    """(revisions newest first, total) from the cache: one indexed query whatever the history length."""
     limit, offset = max(1, min(limit, 200)), max(0, offset)
-    return store().history(spec.network.slug, spec.path, limit=limit, offset=offset)
+    total = spec.revision_count if upto is None else min(upto, spec.revision_count)
+    rows = db.session.scalars(select(SpecRevision).where(
+        SpecRevision.spec_id == spec.id, SpecRevision.number <= total)
+        .order_by(SpecRevision.number.desc()).offset(offset).limit(limit)).all()
+    return rows, total
 
 
-def diff(spec: Spec, old: str, new: str) -> str:
+def diff(spec: Spec, old: SpecRevision, new: SpecRevision, *, context: int | None = textdiff.CONTEXT):
+    """Side-by-side rows (see textdiff) between two revisions."""
+    return textdiff.rows(text_of(spec, old), text_of(spec, new), context=context)
+
+
+def unified_diff(spec: Spec, old: SpecRevision, new: SpecRevision) -> str:
     try:
-        return store().diff(spec.network.slug, spec.path, old, new)
+        return store().diff(spec.network.slug, spec.path, old.commit_id, new.commit_id)
     except RevisionNotFound:
         raise NotFound() from None
 
 
-def diff_texts(old: str, new: str) -> list[tuple[str, str]]:
-    """(kind, line) pairs of a unified diff between two texts; kind is 'add', 'del', 'hunk' or 'same'."""
-    return diff_lines("\n".join(difflib.unified_diff(old.splitlines(), new.splitlines(), "a", "b",
-                                                     lineterm="")))
+def diff_texts(old: str, new: str):
+    return textdiff.rows(old, new)
 
 
-def diff_lines(unified: str) -> list[tuple[str, str]]:
-    """Classify the lines of a unified diff for display, without its file headers."""
-    lines = []
-    for line in unified.splitlines():
-        if line.startswith(("diff --git", "index ", "--- ", "+++ ")):
-            continue
-        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")
-        lines.append((kind, line[1:] if kind != "hunk" else line))
-    return lines
+def blame(spec: Spec, revision: SpecRevision) -> list[tuple[SpecRevision, int, str]]:
+    """(revision that last changed the line, line number, line) for every line at `revision`."""
+    try:
+        lines = store().blame(spec.network.slug, spec.path, revision.commit_id)
+    except RevisionNotFound:
+        raise NotFound() from None
+    commits = {commit for commit, _name, _line in lines}
+    by_commit = {r.commit_id: r for r in db.session.scalars(select(SpecRevision).where(
+        SpecRevision.spec_id == spec.id, SpecRevision.commit_id.in_(commits)))}
+    return [(by_commit.get(commit), n, line) for n, (commit, _name, line) in enumerate(lines, start=1)]
 
 
 def check_caches(*, repair: bool = False) -> list[str]:
-    """Compare every specification's cached head revision and count with git; return the drift
-    found (and fix it when `repair`). A missing text is reported, never repaired by guessing."""
+    """Compare every specification's cached revision list with git; return the drift found
+    (and rebuild the list when `repair`). A missing text is reported, never repaired by guessing."""
     problems = []
-    for spec in db.session.scalars(select(Spec).order_by(Spec.id)):
+    for spec in db.session.scalars(select(Spec).order_by(Spec.id)).all():
         try:
-            revisions, total = store().history(spec.network.slug, spec.path, limit=1)
+            in_git = [r.commit_id for r in store().changes_since(spec.network.slug, spec.path)]
         except RevisionNotFound:
+            in_git = []
+        if not in_git:
             problems.append(f"{spec.network.slug}/{spec.slug}: no text in git at {spec.path}")
             continue
-        head = revisions[0].commit_id if revisions else None
-        if (head, total) != (spec.head_revision, spec.revision_count):
-            problems.append(f"{spec.network.slug}/{spec.slug}: cache says {spec.head_revision} "
-                            f"({spec.revision_count} revisions), git says {head} ({total})")
+        cached = list(db.session.scalars(select(SpecRevision.commit_id).where(
+            SpecRevision.spec_id == spec.id).order_by(SpecRevision.number)))
+        if cached != in_git or (spec.head_revision, spec.revision_count) != (in_git[-1], len(in_git)):
+            problems.append(f"{spec.network.slug}/{spec.slug}: the cache lists {len(cached)} revisions "
+                            f"ending at {spec.head_revision}, git has {len(in_git)} ending at {in_git[-1]}")
             if repair:
-                spec.head_revision, spec.revision_count = head, total
-    if repair:
-        db.session.commit()
+                db.session.execute(SpecRevision.__table__.delete().where(SpecRevision.spec_id == spec.id))
+                spec.revision_count = 0
+                sync_cache(spec)
+    db.session.commit()
     return problems

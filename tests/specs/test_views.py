@@ -37,7 +37,7 @@ def test_the_page_shows_the_rendered_text_with_a_revision_badge(client, spec):
     page = client.get("/networks/bebo/specs/varmepumpar")
     assert page.status_code == 200
     assert '<h3 id="h-krav">Krav</h3>' in page.text and 'href="#h-krav"' in page.text
-    assert f"r1 · <code>{spec.head_revision[:7]}</code>" in page.text
+    assert f"r1 · <code title=\"{spec.head_revision}\">{spec.head_revision[:7]}</code>" in page.text
     raw = client.get("/networks/bebo/specs/varmepumpar/raw")
     assert raw.text == TEXT and "attachment" in raw.headers["Content-Disposition"]
 
@@ -77,7 +77,12 @@ def test_history_and_diff_pages(client, spec):
     history = client.get("/networks/bebo/specs/varmepumpar/history")
     assert "Tystare" in history.text and "r2" in history.text
     diff = client.get("/networks/bebo/specs/varmepumpar/diff?from=r1&to=r2")
-    assert 'class="diff-del"' in diff.text and "ljudnivå högst 40 dB" in diff.text
+    # One changed line: shown side by side with only the changed word marked on each side.
+    assert diff.text.count('class="diff-change"') == 1
+    assert "<del>Krav 2: ljudnivå högst <mark>45</mark> dB.</del>" in diff.text
+    assert "<ins>Krav 2: ljudnivå högst <mark>40</mark> dB.</ins>" in diff.text
+    inline = client.get("/networks/bebo/specs/varmepumpar/diff?from=r1&to=r2&layout=inline")
+    assert 'class="diff-del"' in inline.text and 'class="diff-add"' in inline.text
     assert client.get("/networks/bebo/specs/varmepumpar/diff?from=HEAD&to=r2").status_code == 404
 
 
