@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from .. import cpv, permissions
 from ..dbtypes import utcnow
@@ -20,7 +21,7 @@ from ..rendering import Rendered, render
 from ..repos import author_of, store
 from ..util import SLUG_RE, has_forbidden_chars, slugify
 from . import sections, textdiff
-from .models import Spec, SpecCpv, SpecRevision, SpecTag, SpecVersion
+from .models import PUBLIC_STATUSES, Spec, SpecCpv, SpecRevision, SpecTag, SpecVersion
 
 MAX_TEXT = 500_000
 
@@ -156,8 +157,11 @@ def get_spec_or_404(network_slug: str, slug: str, *, viewer) -> Spec:
 
 
 def list_specs(network, *, viewer) -> list[Spec]:
-    specs = db.session.scalars(select(Spec).where(Spec.network_id == network.id).order_by(Spec.title)).all()
-    return [s for s in specs if permissions.may(viewer, "spec.view", s)]
+    query = (select(Spec).where(Spec.network_id == network.id).order_by(Spec.title)
+             .options(selectinload(Spec.versions)))
+    if not permissions.may(viewer, "network.view_private", network):  # members see drafts too
+        query = query.where(Spec.status.in_(PUBLIC_STATUSES))
+    return list(db.session.scalars(query))
 
 
 # --- revisions: numbers and texts ------------------------------------------------------------------
