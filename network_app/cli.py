@@ -103,7 +103,8 @@ def send_mail():
 @click.option("--repair", is_flag=True, help="Rebuild the database's caches from git.")
 @with_appcontext
 def check(repair):
-    """Check every git repository (git fsck) and the database's caches of them; exit 1 on problems."""
+    """Check every git repository (git fsck) and the database's caches of them; exit 1 on problems.
+    Also refreshes each sound repository's commit graph, which keeps history walks fast."""
     from .networks.services import list_networks
     from .repos import store
     from .specs.services import check_caches
@@ -115,12 +116,15 @@ def check(repair):
             clean, output = store().fsck(network.slug)
             if not clean:
                 problems.append(f"repository {network.slug}: {output}")
-    drift = check_caches(repair=repair)
-    for line in problems + drift:
+            else:
+                store().maintain(network.slug)
+    report = check_caches(repair=repair)
+    problems += report.missing
+    for line in problems + report.drift:
         click.echo(line)
-    if drift and repair:
-        click.echo(f"Repaired {len(drift)} cache entr{'y' if len(drift) == 1 else 'ies'} from git.")
-    click.echo(f"Checked {len(networks)} repositories: "
-               f"{'no problems' if not problems and not drift else f'{len(problems) + len(drift)} problem(s)'}.")
-    if problems or (drift and not repair):
+    if report.drift and repair:
+        click.echo(f"Repaired {len(report.drift)} cache entr{'y' if len(report.drift) == 1 else 'ies'} from git.")
+    total = len(problems) + len(report.drift)
+    click.echo(f"Checked {len(networks)} repositories: {'no problems' if not total else f'{total} problem(s)'}.")
+    if problems or (report.drift and not repair):
         raise SystemExit(1)

@@ -21,6 +21,7 @@ import git
 
 BRANCH = "refs/heads/main"
 ZERO = "0" * 40
+_FULL_ID_RE = re.compile(r"^[0-9a-f]{40}$")
 _REVISION_RE = re.compile(r"^(?:[0-9a-f]{7,40}|r[1-9][0-9]{0,6}|v[1-9][0-9]{0,4})$")
 _NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _PART_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -53,6 +54,16 @@ class Author:
     name: str
     email: str
 
+    @classmethod
+    def as_git_records(cls, name: str, email: str) -> "Author":
+        """The author as git will write it: git drops '<', '>' and newlines anywhere and trims
+        '.', ',', ':', ';', quotes and spaces from the ends (and refuses a name left empty, so
+        the e-mail address stands in). Records made from this match what git log reads back."""
+        def clean(value: str) -> str:
+            value = re.sub(r"[<>\n]", "", value)
+            return value.strip("".join(map(chr, range(33))) + ".,:;\"'\\")
+        return cls(clean(name) or clean(email), clean(email))
+
 
 @dataclass(frozen=True)
 class Revision:
@@ -69,6 +80,9 @@ class SaveOutcome:
     commit_id: str | None  # None when the text was unchanged and nothing was committed
     merged: bool = False  # the edit was merged with changes made after its base revision
     merged_with: tuple[str, ...] = field(default=())  # names of the authors of those changes
+    previous_change: str | None = None  # the document's last change before this commit
+    revision: "Revision | None" = None  # the new commit (number 0: the store does not count)
+    text: str | None = None  # the text as saved, merged where it was
 
     @property
     def is_unchanged(self) -> bool:
@@ -193,17 +207,38 @@ class GitStore:
                                       datetime.fromtimestamp(int(at), timezone.utc), message.strip()))
         return revisions
 
+    def changes_by_path(self, name: str, folder: str) -> dict[str, list[Revision]]:
+        """Every document under `folder` with its revisions, oldest first and numbered from 1,
+        from one pass over the branch (for checks that would otherwise walk it once per document)."""
+        folder = _check_path(folder)
+        with self._repo(name) as repo:
+            if _rev_parse(repo, BRANCH) is None:
+                return {}
+            out = repo.git.log(BRANCH, "--reverse", "--name-only", "--no-renames",
+                               "--format=%x1e%H%x1f%an%x1f%ae%x1f%at%x1f%B%x1f", "--", folder + "/")
+        found: dict[str, list[Revision]] = {}
+        for record in out.split("\x1e")[1:]:
+            commit, author, email, at, message, names = record.split("\x1f", 5)
+            for path in filter(None, (n.strip() for n in names.splitlines())):
+                revisions = found.setdefault(path, [])
+                revisions.append(Revision(commit, len(revisions) + 1, author, email,
+                                          datetime.fromtimestamp(int(at), timezone.utc), message.strip()))
+        return found
+
+    def maintain(self, name: str) -> None:
+        """Write the commit graph with changed-path filters: walks of one document's history then
+        skip commits that did not touch it (a big saving once a repository has thousands of commits)."""
+        with self._repo(name) as repo:
+            repo.git.commit_graph("write", "--reachable", "--changed-paths")
+
     def text_at(self, name: str, path: str, commit: str) -> str:
         """The text of a document at a full commit id, in one git call. Commits never change,
         so callers may cache the answer forever."""
         path = _check_path(path)
-        if not re.match(r"^[0-9a-f]{40}$", commit or ""):
+        if not _FULL_ID_RE.match(commit or ""):
             raise RevisionNotFound(f"not a full commit id: {commit!r}")
         with self._repo(name) as repo:
-            try:
-                return repo.git.cat_file("blob", f"{commit}:{path}", strip_newline_in_stdout=False)
-            except git.GitCommandError:
-                raise RevisionNotFound(f"{path} does not exist at {commit}") from None
+            return _text(repo, commit, path)
 
     def revision(self, name: str, path: str, revision: str | None = None) -> Revision:
         """One revision of a document (hex id, rN, vN or latest), with its r-number."""
@@ -253,26 +288,33 @@ class GitStore:
         path = _check_path(path)
         text = _normalise(text)
         with self._repo(name) as repo:
+            base_text = ""
             if base_revision is not None:
-                base_revision = self._resolve(repo, path, base_revision)
-            base_text = _text(repo, base_revision, path) if base_revision else ""
+                if not _FULL_ID_RE.match(base_revision):
+                    base_revision = self._resolve(repo, path, base_revision)
+                base_text = _text(repo, base_revision, path)  # also proves the commit holds the document
             deadline = time.monotonic() + _SAVE_SECONDS
             while time.monotonic() < deadline:
                 head = _rev_parse(repo, BRANCH)
                 current_commit = _last_change(repo, head, path) if head else None
                 new_text, merged_with = text, ()
-                current_text = _text(repo, head, path) if current_commit else None
-                if current_commit is not None and current_commit != base_revision and (
-                        base_revision is None or current_text != base_text):
-                    new_text, conflicted = _merge(base_text, current_text, text, current_commit, labels)
-                    if conflicted:
-                        raise StaleBase(current_commit, current_text, new_text)
-                    merged_with = _authors_between(repo, base_revision, head, path)
+                if current_commit is None or current_commit == base_revision:
+                    current_text = base_text if current_commit else None
+                else:
+                    current_text = _text(repo, current_commit, path)
+                    if base_revision is None or current_text != base_text:
+                        new_text, conflicted = _merge(base_text, current_text, text, current_commit, labels)
+                        if conflicted:
+                            raise StaleBase(current_commit, current_text, new_text)
+                        merged_with = _authors_between(repo, base_revision, head, path)
                 if new_text == current_text:
                     return SaveOutcome(None, merged=bool(merged_with), merged_with=merged_with)
-                commit = self._commit(repo, head, path, new_text, author, message, when)
+                authored = when or datetime.fromtimestamp(int(time.time()), timezone.utc)
+                commit = self._commit(repo, head, path, new_text, author, message, authored)
                 if _compare_and_swap(repo, commit, head):
-                    return SaveOutcome(commit, merged=bool(merged_with), merged_with=merged_with)
+                    revision = Revision(commit, 0, author.name, author.email, authored, message.strip())
+                    return SaveOutcome(commit, merged=bool(merged_with), merged_with=merged_with,
+                                       previous_change=current_commit, revision=revision, text=new_text)
                 self._wait_for_ref_lock(name)
             raise StoreError(f"could not move {BRANCH} of {name} within {_SAVE_SECONDS} s")
 
@@ -290,7 +332,7 @@ class GitStore:
             time.sleep(0.02)
 
     def _commit(self, repo: git.Repo, head: str | None, path: str, text: str, author: Author,
-                message: str, when: datetime | None = None) -> str:
+                message: str, when: datetime) -> str:
         blob = _write_blob(repo, text)
         with tempfile.TemporaryDirectory() as tmp:
             # A private index file: there is no shared index for workers to fight over.
@@ -300,7 +342,7 @@ class GitStore:
             repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
             tree = repo.git.write_tree(env=env)
         now = f"{int(time.time())} +0000"
-        authored = f"{int(when.timestamp())} +0000" if when else now
+        authored = f"{int(when.timestamp())} +0000"
         env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": authored,
                "GIT_COMMITTER_NAME": self.committer.name, "GIT_COMMITTER_EMAIL": self.committer.email,
                "GIT_COMMITTER_DATE": now}
@@ -308,7 +350,10 @@ class GitStore:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".msg") as fh:
             fh.write(message.strip() + "\n")
             fh.flush()
-            return repo.git.commit_tree(tree, *parents, "-F", fh.name, env=env)
+            try:
+                return repo.git.commit_tree(tree, *parents, "-F", fh.name, env=env)
+            except git.GitCommandError as err:
+                raise StoreError(f"git refused the commit: {err.stderr.strip()}") from err
 
     def tag(self, name: str, path: str, version: str, revision: str, *, tagger: Author, message: str,
             when: datetime | None = None) -> str:
@@ -321,6 +366,9 @@ class GitStore:
             env = {"GIT_COMMITTER_NAME": tagger.name, "GIT_COMMITTER_EMAIL": tagger.email}
             if when:
                 env["GIT_COMMITTER_DATE"] = f"{int(when.timestamp())} +0000"
+            existing = _rev_parse(repo, f"refs/tags/{_tag_name(path, version)}^{{commit}}")
+            if existing == commit:  # made before, by a call whose caller did not record it
+                return commit
             try:
                 repo.git.tag("-a", _tag_name(path, version), commit, "-m", message.strip() or version, env=env)
             except git.GitCommandError as err:
@@ -369,10 +417,12 @@ def _blob(repo: git.Repo, commit: str, path: str) -> str | None:
 
 
 def _text(repo: git.Repo, commit: str, path: str) -> str:
-    blob = _blob(repo, commit, path)
-    if blob is None:
-        raise RevisionNotFound(f"{path} does not exist at {commit}")
-    return repo.git.cat_file("blob", blob, strip_newline_in_stdout=False)
+    """The document at a commit, in one git call; RevisionNotFound unless `commit` is a commit
+    that holds the document."""
+    try:
+        return repo.git.cat_file("blob", f"{commit}^{{commit}}:{path}", strip_newline_in_stdout=False)
+    except git.GitCommandError:
+        raise RevisionNotFound(f"{path} does not exist at {commit}") from None
 
 
 def _changes(repo: git.Repo, start: str, path: str) -> list[str]:

@@ -5,8 +5,11 @@ so losing a role takes effect on the very next request of every session.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 
-from sqlalchemy import select
+from flask import has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from .errors import Forbidden, NotFound
 from .extensions import db
@@ -40,8 +43,31 @@ def network_role(user, network) -> str | None:
         return None
     from .networks.models import Membership  # local: networks imports permissions
 
-    return db.session.scalar(select(Membership.role).where(
+    cache = _role_cache()
+    key = (actor.organisation.id, network.id)
+    if cache is not None and key in cache:
+        return cache[key]
+    role = db.session.scalar(select(Membership.role).where(
         Membership.network_id == network.id, Membership.organisation_id == actor.organisation.id))
+    if cache is not None:
+        cache[key] = role
+    return role
+
+
+_ROLES_KEY = "network_app.roles"
+
+
+def _role_cache() -> dict | None:
+    """Roles looked up during this request (a page asks many times); None outside requests."""
+    return request.environ.setdefault(_ROLES_KEY, {}) if has_request_context() else None
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_roles(session, _context) -> None:
+    """A membership written in this request makes the remembered roles stale."""
+    if has_request_context() and any(type(o).__name__ == "Membership"
+                                     for o in chain(session.new, session.dirty, session.deleted)):
+        request.environ.pop(_ROLES_KEY, None)
 
 
 def _member(actor, network) -> bool:
@@ -77,7 +103,7 @@ def _may_view_spec(actor, spec) -> bool:
 
 
 def _may_edit_spec(actor, spec) -> bool:
-    return spec.status in ("draft", "consultation", "adopted") and _writer(actor, spec.network)
+    return _writer(actor, spec.network)
 
 
 def _spec_member(actor, spec) -> bool:
@@ -110,11 +136,17 @@ RULES: dict[str, tuple[Callable, bool, bool]] = {
     "spec.manage": (_spec_coordinator, True, True),  # consultation, adoption, archiving
 }
 ACTIONS = tuple(RULES)
+# What the object's state must allow before anyone, portal admins included, may act.
+PRECONDITIONS: dict[str, Callable] = {
+    "spec.edit": lambda spec: spec.status in ("draft", "consultation", "adopted"),  # archived texts are final
+}
 
 
 def may(user, action: str, obj=None) -> bool:
     """Whether `user` (a User, None or an anonymous user) may do `action` to `obj`."""
     rule, admin_too, _ = RULES[action]
+    if action in PRECONDITIONS and not PRECONDITIONS[action](obj):
+        return False
     actor = Actor.of(user)
     if actor.is_portal_admin and admin_too:
         return True

@@ -15,4 +15,4 @@ def store() -> GitStore:
 
 
 def author_of(user) -> Author:
-    return Author(user.name, user.email)
+    return Author.as_git_records(user.name, user.email)

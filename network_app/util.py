@@ -2,7 +2,9 @@
 import hashlib
 import re
 import secrets
+import threading
 import unicodedata
+from collections import OrderedDict
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # Characters no person types into a form: NUL and other C0 controls except tab and newlines,
@@ -29,3 +31,36 @@ def slugify(text: str, max_length: int = 64) -> str:
 
 def has_forbidden_chars(text: str) -> bool:
     return bool(_FORBIDDEN_CHARS.search(text))
+
+
+class LRUCache:
+    """A small thread-safe least-recently-used cache (functools.lru_cache cannot be filled from outside)."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+    def get_or_make(self, key, make):
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            value = make()
+            self.put(key, value)
+        return value
+
+
+_MISSING = object()

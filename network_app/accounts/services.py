@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import mail
 from ..dbtypes import utcnow
@@ -159,7 +160,8 @@ def load_session(token: str) -> User | None:
     """The user behind a session token, or None when the session was ended."""
     if not token:
         return None
-    session = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+    session = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token))
+                                .options(joinedload(LoginSession.user).joinedload(User.organisation)))
     if session is None:
         return None
     session.token = token

@@ -110,8 +110,10 @@ def archive(spec: Spec, *, actor, successor: Spec | None = None) -> Spec:
     """Withdraw an adopted specification (archived), or point to the one that replaces it (superseded).
     Its adopted versions stay public."""
     permissions.require(actor, "spec.manage", spec)
-    if successor is not None and (successor.id == spec.id or successor.network_id != spec.network_id):
-        raise InvalidInput({"successor": _l("Choose another specification of the same network.")})
+    if successor is not None and (successor.id == spec.id or successor.network_id != spec.network_id
+                                  or not successor.is_public):
+        raise InvalidInput({"successor": _l("Choose another specification of the same network that is "
+                                            "out for consultation or adopted.")})
     _lock(spec)
     if spec.status not in ("adopted", "consultation") or not spec.versions:
         _refuse(_l("Only a specification with an adopted version can be archived or superseded."))

@@ -39,26 +39,30 @@ def _span(text: str, number: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _trailing_blank(lines: list[str]) -> int:
+    count = 0
+    while count < len(lines) and lines[len(lines) - 1 - count] == "":
+        count += 1
+    return count
+
+
 def section(text: str, number: int) -> str | None:
-    """The text of section `number`, or None if there is no such section."""
+    """The text of section `number` (without the blank lines that end it), or None if there is none."""
     span = _span(text, number)
     if span is None:
         return None
     lines = text.split("\n")[span[0]:span[1]]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return "\n".join(lines[:len(lines) - _trailing_blank(lines)]) + "\n"
 
 
 def replace_section(text: str, number: int, new_section: str) -> str | None:
-    """`text` with section `number` replaced by `new_section`; None if there is no such section."""
+    """`text` with section `number` replaced by `new_section`, keeping the blank lines that separated
+    it from what follows; None if there is no such section. Replacing a section with section(text,
+    number) gives back `text` unchanged."""
     span = _span(text, number)
     if span is None:
         return None
     lines = text.split("\n")
-    replacement = new_section.replace("\r\n", "\n").rstrip("\n").split("\n")
-    # Keep a blank line before the next heading, as the original had.
-    tail = lines[span[1]:]
-    if tail and tail[0].strip() and replacement[-1].strip():
-        replacement.append("")
-    elif span[1] < len(lines) and lines[span[1] - 1] == "" and replacement[-1] != "":
-        replacement.append("")
-    return "\n".join(lines[:span[0]] + replacement + tail)
+    blank = _trailing_blank(lines[span[0]:span[1]])
+    replacement = new_section.replace("\r\n", "\n").rstrip("\n").split("\n") + [""] * blank
+    return "\n".join(lines[:span[0]] + replacement + lines[span[1]:])

@@ -4,8 +4,7 @@ A save runs: check permission and input -> git save -> database commit (caches).
 fails nothing is stored; if the database fails after git, the text is safe in git and the
 caches can be rebuilt from it.
 """
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -19,7 +18,7 @@ from ..gitstore import Revision, RevisionNotFound, SaveOutcome, StaleBase, Store
 from ..networks.services import get_network_or_404
 from ..rendering import Rendered, render
 from ..repos import author_of, store
-from ..util import SLUG_RE, has_forbidden_chars, slugify
+from ..util import SLUG_RE, LRUCache, has_forbidden_chars, slugify
 from . import sections, textdiff
 from .models import PUBLIC_STATUSES, Spec, SpecCpv, SpecRevision, SpecTag, SpecVersion
 
@@ -123,13 +122,13 @@ def create_spec(network, draft: SpecDraft, *, actor, when=None) -> Spec:
     message = draft.message or str(_l("Create %(title)s", title=draft.title))
     try:
         store().ensure(network.slug)
-        store().save(network.slug, spec.path, draft.text, base_revision=None, author=author_of(actor),
-                     message=message, when=when)
+        saved = store().save(network.slug, spec.path, draft.text, base_revision=None, author=author_of(actor),
+                             message=message, when=when)
     except StoreError as err:
         raise StorageFailed() from err
     db.session.add(spec)
     db.session.flush()
-    sync_cache(spec)
+    sync_cache(spec, saved)
     return spec
 
 
@@ -204,29 +203,23 @@ def revision_of(spec: Spec, revision: str | None = None, *, upto: int | None = N
     return found[0]
 
 
-@lru_cache(maxsize=256)
-def _text(network_slug: str, path: str, commit_id: str) -> str:
-    return store().text_at(network_slug, path, commit_id)
-
-
-@lru_cache(maxsize=128)
-def _rendered(network_slug: str, path: str, commit_id: str) -> Rendered:
-    return render(_text(network_slug, path, commit_id))
+# A commit never changes, so its text and rendering are cached per process, keyed by the commit
+# (the same commit id means the same text, whichever portal or test made it).
+_texts = LRUCache(4096)
+_rendered = LRUCache(1024)
 
 
 def text_of(spec: Spec, revision: SpecRevision) -> str:
-    """The text at a revision. A commit never changes, so texts are cached per process."""
+    """The text at a revision."""
+    key = (spec.network.slug, spec.path, revision.commit_id)
     try:
-        return _text(spec.network.slug, spec.path, revision.commit_id)
+        return _texts.get_or_make(key, lambda: store().text_at(*key))
     except RevisionNotFound:
         raise NotFound() from None
 
 
 def rendered_of(spec: Spec, revision: SpecRevision) -> Rendered:
-    try:
-        return _rendered(spec.network.slug, spec.path, revision.commit_id)
-    except RevisionNotFound:
-        raise NotFound() from None
+    return _rendered.get_or_make((spec.path, revision.commit_id), lambda: render(text_of(spec, revision)))
 
 
 def read_spec(spec: Spec, revision: str | None = None, *, upto: int | None = None):
@@ -271,7 +264,8 @@ def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", a
     except StoreError as err:
         raise StorageFailed() from err
     if not outcome.is_unchanged:
-        sync_cache(spec)
+        _texts.put((spec.network.slug, spec.path, outcome.commit_id), outcome.text)
+        sync_cache(spec, outcome)
     return outcome
 
 
@@ -311,18 +305,23 @@ def section_text(spec: Spec, revision: SpecRevision, number: int) -> str:
 
 # --- the revision cache --------------------------------------------------------------------------
 
-def sync_cache(spec: Spec) -> None:
+def sync_cache(spec: Spec, saved: SaveOutcome | None = None) -> None:
     """Append the revisions git has and the cache lacks, then commit.
 
     Runs under a write lock on the specification row (an UPDATE first: a row lock on PostgreSQL,
     the write lock on SQLite), so processes saving at once number the revisions the same way.
-    Only commits after the cached head are read, so the cost does not grow with the history.
+    When `saved` directly follows the cached head, it is appended without asking git; otherwise
+    only commits after the cached head are read. Either way the cost does not grow with the history.
     """
     db.session.execute(update(Spec).where(Spec.id == spec.id).values(updated_at=utcnow()))
     last = db.session.scalars(select(SpecRevision).where(SpecRevision.spec_id == spec.id)
                               .order_by(SpecRevision.number.desc()).limit(1)).first()
     try:
-        new = store().changes_since(spec.network.slug, spec.path, last.commit_id if last else None)
+        if saved is not None and saved.revision is not None \
+                and (last.commit_id if last else None) == saved.previous_change:
+            new = [replace(saved.revision, number=1)]
+        else:
+            new = store().changes_since(spec.network.slug, spec.path, last.commit_id if last else None)
     except RevisionNotFound:  # the cached head is not in git: rebuild from scratch
         db.session.execute(SpecRevision.__table__.delete().where(SpecRevision.spec_id == spec.id))
         last, new = None, store().changes_since(spec.network.slug, spec.path)
@@ -377,26 +376,41 @@ def blame(spec: Spec, revision: SpecRevision) -> list[tuple[SpecRevision, int, s
     return [(by_commit.get(commit), n, line) for n, (commit, _name, line) in enumerate(lines, start=1)]
 
 
-def check_caches(*, repair: bool = False) -> list[str]:
-    """Compare every specification's cached revision list with git; return the drift found
-    (and rebuild the list when `repair`). A missing text is reported, never repaired by guessing."""
-    problems = []
+@dataclass
+class CacheCheck:
+    drift: list[str] = field(default_factory=list)  # the cache disagrees with git: --repair fixes it
+    missing: list[str] = field(default_factory=list)  # no text in git: nothing to rebuild from
+
+
+def check_caches(*, repair: bool = False) -> CacheCheck:
+    """Compare every specification's cached revision list with git (one pass per repository);
+    report drift, and rebuild the list from git when `repair`. A missing text is reported,
+    never repaired by guessing."""
+    report = CacheCheck()
+    by_network: dict[str, dict] = {}
     for spec in db.session.scalars(select(Spec).order_by(Spec.id)).all():
-        try:
-            in_git = [r.commit_id for r in store().changes_since(spec.network.slug, spec.path)]
-        except RevisionNotFound:
-            in_git = []
+        slug = spec.network.slug
+        if slug not in by_network:
+            try:
+                by_network[slug] = store().changes_by_path(slug, "specs")
+            except RevisionNotFound:
+                by_network[slug] = {}
+        in_git = [r.commit_id for r in by_network[slug].get(spec.path, [])]
         if not in_git:
-            problems.append(f"{spec.network.slug}/{spec.slug}: no text in git at {spec.path}")
+            report.missing.append(f"{slug}/{spec.slug}: no text in git at {spec.path}")
             continue
         cached = list(db.session.scalars(select(SpecRevision.commit_id).where(
             SpecRevision.spec_id == spec.id).order_by(SpecRevision.number)))
         if cached != in_git or (spec.head_revision, spec.revision_count) != (in_git[-1], len(in_git)):
-            problems.append(f"{spec.network.slug}/{spec.slug}: the cache lists {len(cached)} revisions "
-                            f"ending at {spec.head_revision}, git has {len(in_git)} ending at {in_git[-1]}")
+            report.drift.append(f"{slug}/{spec.slug}: the cache lists {len(cached)} revisions "
+                                f"ending at {spec.head_revision}, git has {len(in_git)} ending at {in_git[-1]}")
             if repair:
-                db.session.execute(SpecRevision.__table__.delete().where(SpecRevision.spec_id == spec.id))
-                spec.revision_count = 0
-                sync_cache(spec)
+                _rebuild_cache(spec, by_network[slug][spec.path])
     db.session.commit()
-    return problems
+    return report
+
+
+def _rebuild_cache(spec: Spec, revisions: list[Revision]) -> None:
+    db.session.execute(SpecRevision.__table__.delete().where(SpecRevision.spec_id == spec.id))
+    db.session.add_all(_cached(spec, r, 0) for r in revisions)
+    spec.head_revision, spec.revision_count = revisions[-1].commit_id, len(revisions)

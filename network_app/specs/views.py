@@ -1,6 +1,7 @@
 """Specification pages: list, create, read (any revision), edit (whole or a section) with merge or
 conflict, preview, history, compare, blame, revert, versions and the lifecycle."""
 import re
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from .forms import AdoptForm, ArchiveForm, ConsultationForm, DetailsForm, EditFo
 
 bp = Blueprint("specs", __name__, url_prefix="/networks/<network>/specs")
 PAGE = 25
+_CLOSING_HEADING = re.compile(r"</h[1-6]>")
 
 
 def _spec(network, slug):
@@ -82,7 +84,7 @@ def show(network, slug):
     public = services.revision_of(spec, spec.public_revision) if spec.public_revision else None
     return _render("specs/show.html", spec, revision=revision, rendered=rendered, html=html,
                    is_latest=is_latest, is_readers_latest=upto is None and is_latest or revision.number == upto,
-                   version=services.version_of(spec, revision.commit_id), public=public,
+                   version=services.version_of(spec, revision.commit_id), public=public, today=date.today(),
                    cpv_labels=[(c.code, cpv.label(c.code, _locale())) for c in spec.cpv_codes])
 
 
@@ -92,8 +94,10 @@ def _locale() -> str:
 
 
 def _with_section_links(spec, rendered, text) -> Markup:
-    """Put an "edit this section" link after each heading, when the source's headings match the page's."""
-    if len(sections.headings(text)) != len(rendered.toc):
+    """Put an "edit this section" link after each heading, when the source's headings, the page's
+    headings and the table of contents agree (raw HTML headings in a text, say, make them differ)."""
+    html = str(rendered.html)
+    if not len(sections.headings(text)) == len(rendered.toc) == len(_CLOSING_HEADING.findall(html)):
         return rendered.html
     counter = iter(range(1, len(rendered.toc) + 1))
 
@@ -104,7 +108,7 @@ def _with_section_links(spec, rendered, text) -> Markup:
         return (f'{match.group(0)}<p class="section-edit"><a href="{escape(url)}">{escape(_("Edit section"))}'
                 f'<span class="visually-hidden"> “{escape(heading.title)}”</span></a></p>')
 
-    return Markup(re.sub(r"</h[1-6]>", link, str(rendered.html)))
+    return Markup(_CLOSING_HEADING.sub(link, html))
 
 
 @bp.route("/<slug>/raw")
@@ -164,7 +168,7 @@ def _conflict(spec, form, conflict):
     diff = services.diff_texts(conflict.current_text, mine)
     form.text.data = conflict.conflict_text
     form.base_revision.data = conflict.current_revision
-    form.section.data = None
+    form.section.data, form.section.raw_data = None, []  # the field would echo the submitted value
     return _render("specs/conflict.html", spec, 409, form=form, conflict=conflict, diff=diff)
 
 
@@ -175,7 +179,8 @@ def history(network, slug):
     revisions, total = services.history(spec, limit=PAGE, offset=(page - 1) * PAGE, upto=_upto(spec))
     versions = {v.commit_id: v for v in spec.versions}
     return _render("specs/history.html", spec, revisions=revisions, total=total, page=page,
-                   pages=max(1, -(-total // PAGE)), versions=versions)
+                   pages=max(1, -(-total // PAGE)), versions=versions,
+                   may_edit=permissions.may(current_user, "spec.edit", spec))
 
 
 @bp.route("/<slug>/diff")
@@ -186,8 +191,7 @@ def diff(network, slug):
     old_arg = request.args.get("from") or f"r{max(1, new.number - 1)}"
     old = services.revision_of(spec, old_arg, upto=upto)
     layout = "inline" if request.args.get("layout") == "inline" else "side"
-    return _render("specs/diff.html", spec, old=old, new=new, rows=services.diff(spec, old, new), layout=layout,
-                   choices=services.history(spec, limit=200, upto=upto)[0])
+    return _render("specs/diff.html", spec, old=old, new=new, rows=services.diff(spec, old, new), layout=layout)
 
 
 @bp.route("/<slug>/blame")
@@ -273,7 +277,8 @@ def status(network, slug):
 def _status_page(spec, status=200, *, consultation=None, adopt=None, archive=None):
     archive = archive or ArchiveForm()
     archive.successor.choices = [("", _("No successor"))] + [
-        (s.slug, s.title) for s in services.list_specs(spec.network, viewer=current_user) if s.id != spec.id]
+        (s.slug, s.title) for s in services.list_specs(spec.network, viewer=current_user)
+        if s.id != spec.id and s.is_public]
     return _render("specs/status.html", spec, status, consultation=consultation or ConsultationForm(),
                    adopt=adopt or AdoptForm(), archive=archive, empty=EmptyForm(),
                    latest=services.revision_of(spec))

@@ -92,4 +92,4 @@ def test_processes_saving_to_one_and_to_several_specifications_lose_nothing(app,
     saved = sum(1 for o in outcomes if o[0] == "saved" and o[3])
     assert saved >= len(jobs)  # most rounds land; the exact split depends on timing
     assert store().fsck("bebo")[0]
-    assert services.check_caches() == []
+    assert services.check_caches() == services.CacheCheck()
