@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import cpv, permissions
 from ..dbtypes import utcnow
@@ -142,6 +142,7 @@ def update_details(spec: Spec, draft: SpecDraft, *, actor) -> Spec:
     spec.title, spec.summary, spec.category = draft.title, draft.summary, draft.category
     spec.cpv_codes = [SpecCpv(code=c) for c in draft.cpv]
     spec.tags = [SpecTag(tag=t) for t in draft.tags]
+    spec.updated_at = utcnow()  # pages cached under the old value are stale now
     db.session.commit()
     return spec
 
@@ -149,7 +150,8 @@ def update_details(spec: Spec, draft: SpecDraft, *, actor) -> Spec:
 def get_spec_or_404(network_slug: str, slug: str, *, viewer) -> Spec:
     """The specification at /networks/<network_slug>/specs/<slug>, if `viewer` may see it."""
     network = get_network_or_404(network_slug)
-    spec = db.session.scalar(select(Spec).where(Spec.network_id == network.id, Spec.slug == slug))
+    spec = db.session.scalar(select(Spec).where(Spec.network_id == network.id, Spec.slug == slug)
+                             .options(joinedload(Spec.network)))
     if spec is None or not permissions.may(viewer, "spec.view", spec):
         raise NotFound()
     return spec

@@ -13,11 +13,13 @@ from ..accounts.forms import EmptyForm
 from ..errors import InvalidInput, NotFound
 from ..networks import services as networks
 from ..rendering import render
+from ..util import LRUCache
 from . import lifecycle, sections, services
 from .forms import AdoptForm, ArchiveForm, ConsultationForm, DetailsForm, EditForm, RevertForm, SpecForm
 
 bp = Blueprint("specs", __name__, url_prefix="/networks/<network>/specs")
 PAGE = 25
+_pages = LRUCache(1024)  # page bodies of specifications, see show()
 _CLOSING_HEADING = re.compile(r"</h[1-6]>")
 
 
@@ -73,19 +75,39 @@ def preview(network):
 
 @bp.route("/<slug>")
 def show(network, slug):
+    """The rendered text. The page body is cached per process under a key holding everything it
+    shows: the specification row's updated_at moves on every save, state or details change."""
     spec = _spec(network, slug)
     upto = _upto(spec)
-    revision, _text = services.read_spec(spec, request.args.get("revision") or None, upto=upto)
+    requested = request.args.get("revision") or None
+    may_edit = permissions.may(current_user, "spec.edit", spec)
+    may_manage = permissions.may(current_user, "spec.manage", spec)
+    key = (spec.id, spec.updated_at, spec.head_revision, spec.public_revision, spec.network.name, requested,
+           upto, may_edit, may_manage, _locale(), date.today())
+    content = _pages.get(key)
+    if content is None:
+        content = Markup(_show_body(spec, requested, upto, may_edit, may_manage))
+        _pages.put(key, content)
+    return render_template("specs/show.html", spec=spec, network=spec.network, content=content)
+
+
+def _show_body(spec, requested, upto, may_edit, may_manage) -> str:
+    revision, text = services.read_spec(spec, requested, upto=upto)
     rendered = services.rendered_of(spec, revision)
     is_latest = revision.commit_id == spec.head_revision
     html = rendered.html
-    if is_latest and upto is None and permissions.may(current_user, "spec.edit", spec):
-        html = _with_section_links(spec, rendered, _text)
-    public = services.revision_of(spec, spec.public_revision) if spec.public_revision else None
-    return _render("specs/show.html", spec, revision=revision, rendered=rendered, html=html,
-                   is_latest=is_latest, is_readers_latest=upto is None and is_latest or revision.number == upto,
-                   version=services.version_of(spec, revision.commit_id), public=public, today=date.today(),
-                   cpv_labels=[(c.code, cpv.label(c.code, _locale())) for c in spec.cpv_codes])
+    if is_latest and upto is None and may_edit:
+        html = _with_section_links(spec, rendered, text)
+    public = None
+    if spec.public_revision:
+        public = revision if spec.public_revision == revision.commit_id else services.revision_of(
+            spec, spec.public_revision)
+    return render_template("specs/_show.html", spec=spec, network=spec.network, revision=revision,
+                           rendered=rendered, html=html, is_latest=is_latest,
+                           is_readers_latest=upto is None and is_latest or revision.number == upto,
+                           version=services.version_of(spec, revision.commit_id), public=public,
+                           today=date.today(), may_edit=may_edit, may_manage=may_manage,
+                           cpv_labels=[(c.code, cpv.label(c.code, _locale())) for c in spec.cpv_codes])
 
 
 def _locale() -> str:
@@ -100,11 +122,12 @@ def _with_section_links(spec, rendered, text) -> Markup:
     if not len(sections.headings(text)) == len(rendered.toc) == len(_CLOSING_HEADING.findall(html)):
         return rendered.html
     counter = iter(range(1, len(rendered.toc) + 1))
+    edit_url = url_for("specs.edit", network=spec.network.slug, slug=spec.slug)
 
     def link(match):
         number = next(counter)
         heading = rendered.toc[number - 1]
-        url = url_for("specs.edit", network=spec.network.slug, slug=spec.slug, section=number)
+        url = f"{edit_url}?section={number}"
         return (f'{match.group(0)}<p class="section-edit"><a href="{escape(url)}">{escape(_("Edit section"))}'
                 f'<span class="visually-hidden"> “{escape(heading.title)}”</span></a></p>')
 
