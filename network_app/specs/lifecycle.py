@@ -9,7 +9,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from .. import permissions
+from .. import permissions, signals
 from ..dbtypes import utcnow
 from ..errors import InvalidInput
 from ..extensions import db
@@ -44,6 +44,7 @@ def open_consultation(spec: Spec, closes: date | None, *, actor, today: date | N
         _refuse(_l("Only a draft or an adopted specification can be sent out for consultation."))
     spec.status, spec.consultation_closes, spec.public_revision = "consultation", closes, spec.head_revision
     db.session.commit()
+    signals.changed("spec", spec.id)
     return spec
 
 
@@ -58,6 +59,7 @@ def end_consultation(spec: Spec, *, actor) -> Spec:
     spec.public_revision = latest.commit_id if latest else None
     spec.consultation_closes = None
     db.session.commit()
+    signals.changed("spec", spec.id)
     return spec
 
 
@@ -103,6 +105,7 @@ def adopt(spec: Spec, *, note: str, decided_on: date | None, actor, revision: st
     spec.status, spec.public_revision, spec.consultation_closes = "adopted", target.commit_id, None
     db.session.commit()
     db.session.refresh(spec)
+    signals.changed("spec", spec.id)
     return version
 
 
@@ -122,4 +125,5 @@ def archive(spec: Spec, *, actor, successor: Spec | None = None) -> Spec:
     spec.successor_id = successor.id if successor else None
     spec.public_revision, spec.consultation_closes = latest.commit_id, None
     db.session.commit()
+    signals.changed("spec", spec.id)
     return spec

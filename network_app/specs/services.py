@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import cpv, permissions
+from .. import cpv, permissions, signals
 from ..dbtypes import utcnow
 from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
@@ -129,6 +129,7 @@ def create_spec(network, draft: SpecDraft, *, actor, when=None) -> Spec:
     db.session.add(spec)
     db.session.flush()
     sync_cache(spec, saved)
+    signals.changed("spec", spec.id)
     return spec
 
 
@@ -144,6 +145,7 @@ def update_details(spec: Spec, draft: SpecDraft, *, actor) -> Spec:
     spec.tags = [SpecTag(tag=t) for t in draft.tags]
     spec.updated_at = utcnow()  # pages cached under the old value are stale now
     db.session.commit()
+    signals.changed("spec", spec.id)
     return spec
 
 
@@ -268,6 +270,7 @@ def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", a
     if not outcome.is_unchanged:
         _texts.put((spec.network.slug, spec.path, outcome.commit_id), outcome.text)
         sync_cache(spec, outcome)
+        signals.changed("spec", spec.id)
     return outcome
 
 
