@@ -1,0 +1,2 @@
+"""Criteria API."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Search API."""
+from . import bp  # noqa: F401

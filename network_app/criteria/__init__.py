@@ -1,0 +1,1 @@
+"""The criteria library: shared and network-owned procurement criteria, versioned in git."""
