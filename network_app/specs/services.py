@@ -8,14 +8,14 @@ from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import cpv, permissions, signals
 from ..dbtypes import utcnow
 from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
 from ..gitstore import Revision, RevisionNotFound, SaveOutcome, StaleBase, StoreError, valid_revision
-from ..networks.services import get_network_or_404
+from ..networks.models import Network
 from ..rendering import Rendered, render
 from ..repos import author_of, store
 from ..util import SLUG_RE, LRUCache, has_forbidden_chars, slugify
@@ -151,9 +151,8 @@ def update_details(spec: Spec, draft: SpecDraft, *, actor) -> Spec:
 
 def get_spec_or_404(network_slug: str, slug: str, *, viewer) -> Spec:
     """The specification at /networks/<network_slug>/specs/<slug>, if `viewer` may see it."""
-    network = get_network_or_404(network_slug)
-    spec = db.session.scalar(select(Spec).where(Spec.network_id == network.id, Spec.slug == slug)
-                             .options(joinedload(Spec.network)))
+    spec = db.session.scalar(select(Spec).join(Spec.network).where(Network.slug == network_slug, Spec.slug == slug)
+                             .options(contains_eager(Spec.network)))
     if spec is None or not permissions.may(viewer, "spec.view", spec):
         raise NotFound()
     return spec
