@@ -1,7 +1,8 @@
 """Column types shared by every area's models."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -28,3 +29,16 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:  # SQLite drops the offset; we only ever store UTC
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class RevisionColumns:
+    """Columns of a cached revision list (see revcache.py). A model using it names its owner's
+    foreign key column in OWNER and makes (owner, number) its primary key."""
+
+    OWNER = ""
+    number: Mapped[int] = mapped_column(primary_key=True)
+    commit_id: Mapped[str] = mapped_column(String(40))
+    author_name: Mapped[str] = mapped_column(String(200))
+    author_email: Mapped[str] = mapped_column(String(254))
+    authored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message: Mapped[str] = mapped_column(Text)

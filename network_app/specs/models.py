@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import RevisionColumns, UTCDateTime, utcnow
 from ..extensions import db
 from ..networks.models import Network
 
@@ -72,7 +72,7 @@ class SpecTag(db.Model):
     tag: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class SpecRevision(db.Model):
+class SpecRevision(RevisionColumns, db.Model):
     """Cache of git (rebuildable): one row per commit that changed the text, numbered r1, r2, …
 
     History pages and r-numbers read from here, so they cost the same at 5 or 5,000 revisions
@@ -82,13 +82,8 @@ class SpecRevision(db.Model):
     __tablename__ = "spec_revisions"
     __table_args__ = (Index("ix_spec_revisions_commit", "spec_id", "commit_id", unique=True),)
 
+    OWNER = "spec_id"
     spec_id: Mapped[int] = mapped_column(ForeignKey("specs.id", ondelete="CASCADE"), primary_key=True)
-    number: Mapped[int] = mapped_column(primary_key=True)
-    commit_id: Mapped[str] = mapped_column(String(40))
-    author_name: Mapped[str] = mapped_column(String(200))
-    author_email: Mapped[str] = mapped_column(String(254))
-    authored_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    message: Mapped[str] = mapped_column(Text)
 
 
 class SpecVersion(db.Model):

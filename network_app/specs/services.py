@@ -4,13 +4,13 @@ A save runs: check permission and input -> git save -> database commit (caches).
 fails nothing is stored; if the database fails after git, the text is safe in git and the
 caches can be rebuilt from it.
 """
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from .. import cpv, permissions, signals
+from .. import cpv, permissions, revcache, signals
 from ..dbtypes import utcnow
 from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
@@ -310,36 +310,8 @@ def section_text(spec: Spec, revision: SpecRevision, number: int) -> str:
 # --- the revision cache --------------------------------------------------------------------------
 
 def sync_cache(spec: Spec, saved: SaveOutcome | None = None) -> None:
-    """Append the revisions git has and the cache lacks, then commit.
-
-    Runs under a write lock on the specification row (an UPDATE first: a row lock on PostgreSQL,
-    the write lock on SQLite), so processes saving at once number the revisions the same way.
-    When `saved` directly follows the cached head, it is appended without asking git; otherwise
-    only commits after the cached head are read. Either way the cost does not grow with the history.
-    """
-    db.session.execute(update(Spec).where(Spec.id == spec.id).values(updated_at=utcnow()))
-    last = db.session.scalars(select(SpecRevision).where(SpecRevision.spec_id == spec.id)
-                              .order_by(SpecRevision.number.desc()).limit(1)).first()
-    try:
-        if saved is not None and saved.revision is not None \
-                and (last.commit_id if last else None) == saved.previous_change:
-            new = [replace(saved.revision, number=1)]
-        else:
-            new = store().changes_since(spec.network.slug, spec.path, last.commit_id if last else None)
-    except RevisionNotFound:  # the cached head is not in git: rebuild from scratch
-        db.session.execute(SpecRevision.__table__.delete().where(SpecRevision.spec_id == spec.id))
-        last, new = None, store().changes_since(spec.network.slug, spec.path)
-    offset = last.number if last else 0
-    db.session.add_all(_cached(spec, r, offset) for r in new)
-    if new:
-        spec.head_revision, spec.revision_count = new[-1].commit_id, offset + len(new)
-    db.session.commit()
-
-
-def _cached(spec: Spec, revision: Revision, offset: int) -> SpecRevision:
-    return SpecRevision(spec_id=spec.id, number=offset + revision.number, commit_id=revision.commit_id,
-                        author_name=revision.author_name[:200], author_email=revision.author_email[:254],
-                        authored_at=revision.authored_at, message=revision.message)
+    """Bring the specification's cached revision list up to date with git (see revcache.sync)."""
+    revcache.sync(spec, SpecRevision, spec.network.slug, spec.path, saved)
 
 
 def history(spec: Spec, *, limit: int = 50, offset: int = 0, upto: int | None = None):
@@ -415,6 +387,4 @@ def check_caches(*, repair: bool = False) -> CacheCheck:
 
 
 def _rebuild_cache(spec: Spec, revisions: list[Revision]) -> None:
-    db.session.execute(SpecRevision.__table__.delete().where(SpecRevision.spec_id == spec.id))
-    db.session.add_all(_cached(spec, r, 0) for r in revisions)
-    spec.head_revision, spec.revision_count = revisions[-1].commit_id, len(revisions)
+    revcache.rebuild(spec, SpecRevision, revisions)

@@ -1,0 +1,60 @@
+"""The database's cache of a git document's revision list (rebuildable from git).
+
+Specifications and criteria each keep one row per commit that changed their text, numbered r1,
+r2, …, so history pages and r-numbers are indexed queries whatever the length of the history.
+`sync` appends what git has and the cache lacks; `rebuild` replaces the list.
+"""
+from dataclasses import replace
+
+from sqlalchemy import select, update
+
+from .dbtypes import utcnow
+from .extensions import db
+from .gitstore import Revision, RevisionNotFound, SaveOutcome
+from .repos import store
+
+
+def sync(owner, revision_model, repository: str, path: str, saved: SaveOutcome | None = None) -> None:
+    """Bring the cached revisions of `owner` (a Spec or a Criterion with head_revision and
+    revision_count) up to date with git, then commit.
+
+    Runs under a write lock on the owner's row (an UPDATE first: a row lock on PostgreSQL, the
+    write lock on SQLite), so processes saving at once number the revisions the same way. When
+    `saved` directly follows the cached head it is appended without asking git; otherwise only
+    commits after the cached head are read. Either way the cost does not grow with the history.
+    """
+    model = type(owner)
+    owner_column = getattr(revision_model, revision_model.OWNER)
+    db.session.execute(update(model).where(model.id == owner.id).values(updated_at=utcnow()))
+    last = db.session.scalars(select(revision_model).where(owner_column == owner.id)
+                              .order_by(revision_model.number.desc()).limit(1)).first()
+    try:
+        if saved is not None and saved.revision is not None \
+                and (last.commit_id if last else None) == saved.previous_change:
+            new = [replace(saved.revision, number=1)]
+        else:
+            new = store().changes_since(repository, path, last.commit_id if last else None)
+    except RevisionNotFound:  # the cached head is not in git: rebuild from scratch
+        rebuild(owner, revision_model, store().changes_since(repository, path))
+        db.session.commit()
+        return
+    offset = last.number if last else 0
+    db.session.add_all(row(owner, revision_model, r, offset) for r in new)
+    if new:
+        owner.head_revision, owner.revision_count = new[-1].commit_id, offset + len(new)
+    db.session.commit()
+
+
+def rebuild(owner, revision_model, revisions: list[Revision]) -> None:
+    """Replace the cached list with `revisions` (oldest first, numbered from 1); no commit."""
+    db.session.execute(revision_model.__table__.delete().where(
+        getattr(revision_model, revision_model.OWNER) == owner.id))
+    db.session.add_all(row(owner, revision_model, r, 0) for r in revisions)
+    owner.head_revision = revisions[-1].commit_id if revisions else None
+    owner.revision_count = len(revisions)
+
+
+def row(owner, revision_model, revision: Revision, offset: int):
+    return revision_model(**{revision_model.OWNER: owner.id}, number=offset + revision.number, commit_id=revision.commit_id,
+                          author_name=revision.author_name[:200], author_email=revision.author_email[:254],
+                          authored_at=revision.authored_at, message=revision.message)
