@@ -119,8 +119,12 @@ def _security_headers(response):
 def _init_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from . import permissions, regions
+    from . import cpv, permissions, regions
     from .labels import LABELS
 
+    def locale() -> str:
+        return str(get_locale() or "sv")
+
     app.jinja_env.globals.update(may=permissions.may, counties=regions.counties, labels=LABELS,
-                                 current_locale=lambda: str(get_locale() or "sv"))
+                                 current_locale=locale, cpv_label=lambda code: cpv.label(code, locale()),
+                                 cpv_division=lambda digits: cpv.division_label(digits, locale()))

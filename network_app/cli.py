@@ -1,5 +1,6 @@
-"""Flask CLI: init, demo, check, create-user, create-token, send-mail (flask --app wsgi <command>)."""
+"""Flask CLI: init, demo, reindex, check, create-user, create-token, send-mail (flask --app wsgi <command>)."""
 import sys
+import time
 
 import click
 from flask import current_app
@@ -10,7 +11,7 @@ from .extensions import db
 
 
 def register(app) -> None:
-    for command in (init, demo, create_user, create_token, send_mail, check):
+    for command in (init, demo, reindex, create_user, create_token, send_mail, check):
         app.cli.add_command(command)
 
 
@@ -40,6 +41,23 @@ def demo():
         for _label, step in bar:
             step()
     click.echo(f"Demo data loaded ({len(steps)} items). Password for every demo account: demo-losenord-2026")
+
+
+@click.command("reindex")
+@click.option("--procs", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="Processes that analyse the texts (2 uses both cores of a small server).")
+@with_appcontext
+def reindex(procs):
+    """Rebuild the search index from the database and git (a fresh one if it is missing or damaged).
+    Searches keep answering from the old index until the new one is complete."""
+    from . import search
+
+    start = time.perf_counter()
+    with click.progressbar(search.all_documents(), label="Indexing documents", show_pos=True,
+                           file=sys.stderr) as documents:
+        count = search.rebuild(documents=documents, procs=procs)
+    seconds = time.perf_counter() - start
+    click.echo(f"Indexed {count} documents in {seconds:.1f} s ({count / seconds if seconds else 0:.0f} per second).")
 
 
 def _fail(err: InvalidInput) -> None:
@@ -103,28 +121,35 @@ def send_mail():
 @click.option("--repair", is_flag=True, help="Rebuild the database's caches from git.")
 @with_appcontext
 def check(repair):
-    """Check every git repository (git fsck) and the database's caches of them; exit 1 on problems.
-    Also refreshes each sound repository's commit graph, which keeps history walks fast."""
+    """Check every git repository (git fsck), the database's caches of them and the search index
+    against them; exit 1 on problems. Also refreshes each sound repository's commit graph, which
+    keeps history walks fast."""
+    from .criteria import services as criteria
+    from .criteria.models import LIBRARY_REPOSITORY
     from .networks.services import list_networks
     from .repos import store
-    from .specs.services import check_caches
+    from .search import check as search_check
+    from .specs import services as specs
 
     problems = []
-    networks = [n for n in list_networks() if (store().path_of(n.slug) / "HEAD").exists()]
-    with click.progressbar(networks, label="Checking repositories", file=sys.stderr) as bar:
-        for network in bar:
-            clean, output = store().fsck(network.slug)
+    names = [n.slug for n in list_networks()] + [LIBRARY_REPOSITORY]
+    repositories = [name for name in names if (store().path_of(name) / "HEAD").exists()]
+    with click.progressbar(repositories, label="Checking repositories", file=sys.stderr) as bar:
+        for name in bar:
+            clean, output = store().fsck(name)
             if not clean:
-                problems.append(f"repository {network.slug}: {output}")
+                problems.append(f"repository {name}: {output}")
             else:
-                store().maintain(network.slug)
-    report = check_caches(repair=repair)
-    problems += report.missing
-    for line in problems + report.drift:
+                store().maintain(name)
+    reports = [specs.check_caches(repair=repair), criteria.check_caches(repair=repair)]
+    drift = [line for report in reports for line in report.drift]
+    problems += [line for report in reports for line in report.missing]
+    drift += search_check(repair=repair).problems  # applies queued changes first; --repair reindexes
+    for line in problems + drift:
         click.echo(line)
-    if report.drift and repair:
-        click.echo(f"Repaired {len(report.drift)} cache entr{'y' if len(report.drift) == 1 else 'ies'} from git.")
-    total = len(problems) + len(report.drift)
-    click.echo(f"Checked {len(networks)} repositories: {'no problems' if not total else f'{total} problem(s)'}.")
-    if problems or (report.drift and not repair):
+    if drift and repair:
+        click.echo(f"Repaired {len(drift)} cache entr{'y' if len(drift) == 1 else 'ies'} from git.")
+    total = len(problems) + len(drift)
+    click.echo(f"Checked {len(repositories)} repositories: {'no problems' if not total else f'{total} problem(s)'}.")
+    if problems or (drift and not repair):
         raise SystemExit(1)

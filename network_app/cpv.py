@@ -57,3 +57,9 @@ def search(query: str, limit: int = 20) -> list[tuple[str, str, str]]:
             found.append((rank, code, sv, en))
     found.sort()
     return [(code, sv, en) for _rank, code, sv, en in found[:limit]]
+
+
+def division_label(digits: str, locale: str = "sv") -> str:
+    """The label of a CPV division ('45' -> 'Byggarbeten'), from its code 45000000."""
+    code = _by_digits().get(f"{digits[:2]:0<8}")
+    return label(code, locale) if code else digits

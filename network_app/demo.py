@@ -13,11 +13,15 @@ from .config import PROJECT_ROOT
 from .extensions import db
 from .networks.models import Membership, Network
 from .organisations import services as organisations
+from .criteria import services as criteria
 from .specs import lifecycle
 from .specs import services as specs
 
 DEMO_DIR = PROJECT_ROOT / "specs" / "demo"
 LIBRARY_DIR = PROJECT_ROOT / "specs" / "library"
+CRITERIA_DIR = PROJECT_ROOT / "specs" / "criteria"
+CRITERIA_AUTHOR = "admin@portal.example"
+CRITERIA_DATE = date(2025, 11, 17)
 
 
 def is_empty() -> bool:
@@ -33,7 +37,7 @@ def read_front_matter(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(meta) or {}, body.strip()
 
 
-def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR):
+def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR, criteria_dir: Path = CRITERIA_DIR):
     """The demo as a list of (label, callable), so the CLI can show progress."""
     orgs = yaml.safe_load((demo_dir / "organisations.yaml").read_text(encoding="utf-8"))
     people = yaml.safe_load((demo_dir / "users.yaml").read_text(encoding="utf-8"))
@@ -41,8 +45,12 @@ def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR):
     result = [(f"organisation {o['name']}", lambda o=o: _add_organisation(o)) for o in orgs]
     result += [(f"user {u['email']}", lambda u=u: _add_user(u, people["password"])) for u in people["users"]]
     result += [(f"network {p.stem}", lambda p=p: _add_network(p)) for p in network_files]
+    criteria = sorted(criteria_dir.glob("K-*.md"))
+    result += [(f"criterion {p.stem}", lambda p=p: _add_criterion(p)) for p in criteria]
     spec_dirs = sorted(p.parent for p in library_dir.glob("*/*/spec.yaml"))
     result += [(f"specification {d.name}", lambda d=d: _add_spec(d)) for d in spec_dirs]
+    revisions = sorted((criteria_dir / "revisions").glob("K-*.md"))
+    result += [(f"criterion {p.stem}, new revision", lambda p=p: _revise_criterion(p)) for p in revisions]
     return result
 
 
@@ -57,8 +65,11 @@ def _add_organisation(data: dict) -> None:
 
 
 def _add_user(data: dict, password: str) -> None:
-    accounts.create_user(data["email"], data["name"], password, orgnr=data.get("orgnr"),
-                         is_admin=bool(data.get("admin")))
+    user = accounts.create_user(data["email"], data["name"], password, orgnr=data.get("orgnr"),
+                                is_admin=bool(data.get("admin")))
+    if data.get("library_editor"):
+        user.is_library_editor = True
+        db.session.commit()
 
 
 def _add_network(path: Path) -> None:
@@ -107,3 +118,26 @@ def _add_spec(folder: Path) -> None:
             decided_on = date.fromisoformat(found.group(0)) if found else front["date"]
             lifecycle.adopt(spec, note=note, decided_on=decided_on, actor=decider, revision=spec.head_revision,
                             when=_noon(decided_on))
+
+
+def _criterion_draft(path: Path) -> tuple[dict, "criteria.CriterionDraft"]:
+    meta, body = read_front_matter(path)
+    return meta, criteria.CriterionDraft(
+        title=meta["title"], type=meta["type"], level=meta["level"], areas=meta.get("areas", []),
+        cpv=meta.get("cpv", []), categories=meta.get("categories", []), source=meta.get("source", ""),
+        text=criteria.CriterionText.parse(body), message=meta.get("message", ""))
+
+
+def _add_criterion(path: Path) -> None:
+    """A criterion of the shared library: front matter for its details, the text after it."""
+    _meta, draft = _criterion_draft(path)
+    draft.message = draft.message or f"{path.stem}: {draft.title}"
+    criteria.create_criterion(draft, actor=_user(CRITERIA_AUTHOR), code=path.stem, when=_noon(CRITERIA_DATE))
+
+
+def _revise_criterion(path: Path) -> None:
+    """A later revision of a library criterion (front matter adds author, date and message)."""
+    meta, draft = _criterion_draft(path)
+    criterion = criteria.get_criterion_or_404(path.stem, viewer=None)
+    criteria.save_criterion(criterion, draft, base_revision=criterion.head_revision, actor=_user(meta["author"]),
+                            when=_noon(meta["date"]))

@@ -29,6 +29,30 @@ LABELS = {
         "archived": _l("Archived"),
         "superseded": _l("Superseded"),
     },
+    "criterion_type": {
+        "qualification": _l("Qualification requirement"),
+        "technical": _l("Technical specification"),
+        "award": _l("Award criterion"),
+        "contract": _l("Contract condition"),
+    },
+    "criterion_level": {
+        "basic": _l("Basic"),
+        "advanced": _l("Advanced"),
+        "spearhead": _l("Spearhead"),
+    },
+    "criterion_area": {
+        "environment": _l("Environment"),
+        "social": _l("Social responsibility and labour-law conditions"),
+        "innovation": _l("Innovation"),
+        "preparedness": _l("Preparedness"),
+        "serious_suppliers": _l("Serious suppliers"),
+        "accessibility": _l("Accessibility"),
+    },
+    "criterion_status": {
+        "active": _l("Active"),
+        "revised": _l("Revised"),
+        "retired": _l("Retired"),
+    },
     "role": {
         "coordinator": _l("Coordinator"),
         "member": _l("Member"),

@@ -106,6 +106,33 @@ def _may_edit_spec(actor, spec) -> bool:
     return _writer(actor, spec.network)
 
 
+def member_network_ids(user) -> list[int]:
+    """Ids of the networks the user's organisation belongs to (any role)."""
+    actor = user if isinstance(user, Actor) else Actor.of(user)
+    if actor.organisation is None:
+        return []
+    from .networks.models import Membership
+
+    return list(db.session.scalars(select(Membership.network_id).where(
+        Membership.organisation_id == actor.organisation.id)))
+
+
+def _may_view_criterion(actor, criterion) -> bool:
+    return criterion.network_id is None or _member(actor, criterion.network)
+
+
+def _may_edit_criterion(actor, criterion) -> bool:
+    if criterion.network_id is None:
+        return bool(actor.user is not None and actor.user.is_library_editor)
+    return _writer(actor, criterion.network)
+
+
+def _may_create_criterion(actor, network) -> bool:
+    if network is None:
+        return bool(actor.user is not None and actor.user.is_library_editor)
+    return _writer(actor, network)
+
+
 def _spec_member(actor, spec) -> bool:
     return _member(actor, spec.network)
 
@@ -134,6 +161,10 @@ RULES: dict[str, tuple[Callable, bool, bool]] = {
     "spec.edit": (_may_edit_spec, True, True),
     "spec.view_drafts": (_spec_member, True, True),  # revisions after the published one
     "spec.manage": (_spec_coordinator, True, True),  # consultation, adoption, archiving
+    # Shared criteria: everyone reads, library editors write. A network's own: its members.
+    "criterion.view": (_may_view_criterion, True, True),
+    "criterion.edit": (_may_edit_criterion, True, True),
+    "criterion.create": (_may_create_criterion, True, False),  # on a network, or None: the shared library
 }
 ACTIONS = tuple(RULES)
 # What the object's state must allow before anyone, portal admins included, may act.
@@ -150,7 +181,7 @@ def may(user, action: str, obj=None) -> bool:
     actor = Actor.of(user)
     if actor.is_portal_admin and admin_too:
         return True
-    public = ("network.view", "organisation.view", "spec.view")
+    public = ("network.view", "organisation.view", "spec.view", "criterion.view")
     if actor.is_anonymous and action not in public:
         return False
     if actor.organisation is None and action not in public + ("user.manage_tokens",):
@@ -164,6 +195,8 @@ def hides_existence(user, action: str, obj) -> bool:
     if not private:
         return False
     network = getattr(obj, "network", obj)
+    if network is None:  # shared (not network-owned) things are no secret
+        return False
     return not (Actor.of(user).is_portal_admin or _member(Actor.of(user), network))
 
 

@@ -4,7 +4,7 @@ Specifications and criteria each keep one row per commit that changed their text
 r2, …, so history pages and r-numbers are indexed queries whatever the length of the history.
 `sync` appends what git has and the cache lacks; `rebuild` replaces the list.
 """
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select, update
 
@@ -58,3 +58,39 @@ def row(owner, revision_model, revision: Revision, offset: int):
     return revision_model(**{revision_model.OWNER: owner.id}, number=offset + revision.number, commit_id=revision.commit_id,
                           author_name=revision.author_name[:200], author_email=revision.author_email[:254],
                           authored_at=revision.authored_at, message=revision.message)
+
+
+@dataclass
+class CacheCheck:
+    drift: list[str] = field(default_factory=list)  # the cache disagrees with git: --repair fixes it
+    missing: list[str] = field(default_factory=list)  # no text in git: nothing to rebuild from
+
+
+def check(owners, revision_model, folder: str, *, label, repair: bool = False) -> CacheCheck:
+    """Compare the cached revision lists of `owners` (with .repository and .path under `folder`;
+    `label(owner)` names one in reports) with git, reading each repository once; report drift, and rebuild the lists when `repair`.
+    A text missing from git is reported, never repaired by guessing."""
+    report = CacheCheck()
+    in_repository: dict[str, dict] = {}
+    owner_column = getattr(revision_model, revision_model.OWNER)
+    for owner in owners:
+        name = owner.repository
+        if name not in in_repository:
+            try:
+                in_repository[name] = store().changes_by_path(name, folder)
+            except RevisionNotFound:
+                in_repository[name] = {}
+        revisions = in_repository[name].get(owner.path, [])
+        if not revisions:
+            report.missing.append(f"{label(owner)}: no text in git at {owner.path}")
+            continue
+        in_git = [r.commit_id for r in revisions]
+        cached = list(db.session.scalars(select(revision_model.commit_id).where(owner_column == owner.id)
+                                         .order_by(revision_model.number)))
+        if cached != in_git or (owner.head_revision, owner.revision_count) != (in_git[-1], len(in_git)):
+            report.drift.append(f"{label(owner)}: the cache lists {len(cached)} revisions ending at "
+                                f"{owner.head_revision}, git has {len(in_git)} ending at {in_git[-1]}")
+            if repair:
+                rebuild(owner, revision_model, revisions)
+    db.session.commit()
+    return report

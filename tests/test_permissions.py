@@ -6,6 +6,7 @@ from network_app.errors import Forbidden, NotFound
 from network_app.extensions import db
 from network_app.networks import services as networks
 from network_app.networks.models import Membership, Network
+from network_app.criteria.models import Criterion
 from network_app.specs.models import Spec
 
 ROLES = ("anonymous", "supplier", "observer", "member", "coordinator", "org_admin", "portal_admin",
@@ -32,6 +33,10 @@ TABLE = {
     "spec.edit":                 (F, F, F, T, T, T, T, F, F),
     "spec.view_drafts":          (F, F, T, T, T, T, T, F, F),
     "spec.manage":               (F, F, F, F, T, F, T, F, F),
+    # on a criterion of N's own (shared criteria: see the tests below); create: in network N
+    "criterion.view":            (F, F, T, T, T, T, T, F, F),
+    "criterion.edit":            (F, F, F, T, T, T, T, F, F),
+    "criterion.create":          (F, F, F, T, T, T, T, F, F),
 }
 
 
@@ -59,18 +64,21 @@ def world(app, make_org, make_user):
     networks.create_network(networks.NetworkDraft(name="N2", slug="n2"), actor=people["other_network"])
     invitation = networks.invite_organisation(n, x.orgnr, "member", actor=people["coordinator"])
     draft = Spec(network=n, slug="draft", title="Draft", status="draft")
-    db.session.add(draft)
+    own = Criterion(code="K-9001", network=n, title="Own", type="technical", level="basic")
+    db.session.add_all([draft, own])
     db.session.commit()
-    return {"people": people, "network": n, "member_org": m, "invitation": invitation, "spec": draft}
+    return {"people": people, "network": n, "member_org": m, "invitation": invitation, "spec": draft,
+            "criterion": own}
 
 
 def target(world, action, user):
     if action == "network.create":
         return None
-    if action == "spec.create":
+    if action in ("spec.create", "criterion.create"):
         return world["network"]
     area = action.split(".")[0]
     return {"network": world["network"], "invitation": world["invitation"], "spec": world["spec"],
+            "criterion": world["criterion"],
             "organisation": world["member_org"], "user": user}[area]
 
 
@@ -117,3 +125,19 @@ def test_only_drafts_are_private(world, status, outsiders_see_it):
 def test_archived_specifications_cannot_be_edited(world):
     world["spec"].status = "archived"
     assert not permissions.may(world["people"]["coordinator"], "spec.edit", world["spec"])
+
+
+def test_shared_criteria_are_read_by_everyone_and_written_by_library_editors(world):
+    shared = Criterion(code="K-9002", title="Shared", type="award", level="advanced")
+    db.session.add(shared)
+    db.session.commit()
+    people = world["people"]
+    assert all(permissions.may(people[role], "criterion.view", shared) for role in ROLES)
+    writers = {role for role in ROLES if permissions.may(people[role], "criterion.edit", shared)}
+    assert writers == {"portal_admin"}
+    people["member"].is_library_editor = True
+    assert permissions.may(people["member"], "criterion.edit", shared)
+    assert permissions.may(people["member"], "criterion.create", None)
+    assert not permissions.may(people["coordinator"], "criterion.create", None)
+    with pytest.raises(Forbidden):  # a refusal on a shared criterion is no secret: 403, not 404
+        permissions.require(people["supplier"], "criterion.edit", shared)

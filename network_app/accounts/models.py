@@ -21,6 +21,8 @@ class User(db.Model):
     # False until an administrator of the organisation approves the account.
     is_org_approved: Mapped[bool] = mapped_column(default=False)
     is_portal_admin: Mapped[bool] = mapped_column(default=False)
+    # Appointed by a portal admin to maintain the shared criteria library.
+    is_library_editor: Mapped[bool] = mapped_column(default=False, server_default="0")
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

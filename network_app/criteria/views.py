@@ -1,4 +1,92 @@
-"""Criteria pages."""
-from flask import Blueprint
+"""Criteria pages: browse with facets, a criterion with its history, compare, create and edit."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import permissions
+from ..errors import InvalidInput
+from ..networks import services as networks
+from ..rendering import render
+from ..specs.services import EditConflict
+from . import services
+from .forms import CriterionForm
 
 bp = Blueprint("criteria", __name__, url_prefix="/criteria")
+
+
+@bp.route("/")
+def index():
+    filters = {name: request.args.get(name, "") for name in services.FACETS}
+    criteria, facets = services.browse(current_user, filters)
+    return render_template("criteria/index.html", criteria=criteria, facets=facets, filters=filters,
+                           may_create=permissions.may(current_user, "criterion.create", None))
+
+
+@bp.route("/<code>")
+def show(code):
+    criterion = services.get_criterion_or_404(code, viewer=current_user)
+    revision = services.revision_of(criterion, request.args.get("revision") or None)
+    text = services.text_of(criterion, revision)
+    return render_template("criteria/show.html", criterion=criterion, revision=revision,
+                           requirement=render(text.requirement), rationale=render(text.rationale),
+                           verification=render(text.verification), history=services.history(criterion, limit=20),
+                           used_in=services.used_in(criterion, viewer=current_user),
+                           may_edit=permissions.may(current_user, "criterion.edit", criterion))
+
+
+@bp.route("/<code>/diff")
+def diff(code):
+    criterion = services.get_criterion_or_404(code, viewer=current_user)
+    new = services.revision_of(criterion, request.args.get("to") or None)
+    old = services.revision_of(criterion, request.args.get("from") or f"r{max(1, new.number - 1)}")
+    return render_template("criteria/diff.html", criterion=criterion, old=old, new=new,
+                           rows=services.diff(criterion, old, new))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    network = networks.get_network_or_404(request.args["network"]) if request.args.get("network") else None
+    permissions.require(current_user, "criterion.create", network)
+    form = CriterionForm()
+    if form.validate_on_submit():
+        try:
+            criterion = services.create_criterion(form.to_draft(), actor=current_user, network=network)
+        except InvalidInput as err:
+            form.apply_errors(err.errors)
+        else:
+            flash(_("Criterion %(code)s is created.", code=criterion.code), "success")
+            return redirect(url_for("criteria.show", code=criterion.code))
+    return render_template("criteria/edit.html", form=form, criterion=None, network=network), (
+        422 if form.is_submitted() else 200)
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@login_required
+def edit(code):
+    criterion = services.get_criterion_or_404(code, viewer=current_user)
+    permissions.require(current_user, "criterion.edit", criterion)
+    form = CriterionForm()
+    if request.method == "GET":
+        revision = services.revision_of(criterion)
+        form.fill(criterion, services.text_of(criterion, revision), revision)
+    elif form.validate_on_submit():
+        try:
+            outcome = services.save_criterion(criterion, form.to_draft(), base_revision=form.base_revision.data or "",
+                                              actor=current_user)
+        except InvalidInput as err:
+            form.apply_errors(err.errors)
+        except EditConflict as conflict:
+            parts = services.CriterionText.parse(conflict.conflict_text)
+            form.requirement.data, form.rationale.data, form.verification.data = (parts.requirement, parts.rationale,
+                                                                                  parts.verification)
+            form.base_revision.data = conflict.current_revision
+            flash(_("Someone else changed the same part of the text since you started. Your text is kept "
+                    "below with both versions between the markers: keep what should stay and save again."), "error")
+            return render_template("criteria/edit.html", form=form, criterion=criterion, network=criterion.network), 409
+        else:
+            flash(_("Merged with changes saved meanwhile by %(names)s, and saved.", names=", ".join(outcome.merged_with))
+                  if outcome.merged else _("Saved."), "success")
+            return redirect(url_for("criteria.show", code=criterion.code))
+    return render_template("criteria/edit.html", form=form, criterion=criterion, network=criterion.network), (
+        422 if form.is_submitted() else 200)

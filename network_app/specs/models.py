@@ -43,6 +43,10 @@ class Spec(db.Model):
                                                          order_by="SpecVersion.number")
 
     @property
+    def repository(self) -> str:
+        return self.network.slug
+
+    @property
     def path(self) -> str:
         """Where the text lives in the network's repository."""
         return f"specs/{self.slug}.md"

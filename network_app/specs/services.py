@@ -6,6 +6,7 @@ caches can be rebuilt from it.
 """
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -222,7 +223,15 @@ def text_of(spec: Spec, revision: SpecRevision) -> str:
 
 
 def rendered_of(spec: Spec, revision: SpecRevision) -> Rendered:
-    return _rendered.get_or_make((spec.path, revision.commit_id), lambda: render(text_of(spec, revision)))
+    """The rendered text; embedded criteria ([[K-0042@r3]]) become boxes in the reader's language."""
+    text = text_of(spec, revision)
+    if "[[K-" not in text:
+        return _rendered.get_or_make((spec.path, revision.commit_id), lambda: render(text))
+    from ..criteria import embedding
+    from ..criteria import services as criteria
+
+    key = (spec.path, revision.commit_id, str(get_locale()), criteria.stamp())
+    return _rendered.get_or_make(key, lambda: embedding.render_with_criteria(text, spec))
 
 
 def read_spec(spec: Spec, revision: str | None = None, *, upto: int | None = None):
@@ -352,39 +361,7 @@ def blame(spec: Spec, revision: SpecRevision) -> list[tuple[SpecRevision, int, s
     return [(by_commit.get(commit), n, line) for n, (commit, _name, line) in enumerate(lines, start=1)]
 
 
-@dataclass
-class CacheCheck:
-    drift: list[str] = field(default_factory=list)  # the cache disagrees with git: --repair fixes it
-    missing: list[str] = field(default_factory=list)  # no text in git: nothing to rebuild from
-
-
-def check_caches(*, repair: bool = False) -> CacheCheck:
-    """Compare every specification's cached revision list with git (one pass per repository);
-    report drift, and rebuild the list from git when `repair`. A missing text is reported,
-    never repaired by guessing."""
-    report = CacheCheck()
-    by_network: dict[str, dict] = {}
-    for spec in db.session.scalars(select(Spec).order_by(Spec.id)).all():
-        slug = spec.network.slug
-        if slug not in by_network:
-            try:
-                by_network[slug] = store().changes_by_path(slug, "specs")
-            except RevisionNotFound:
-                by_network[slug] = {}
-        in_git = [r.commit_id for r in by_network[slug].get(spec.path, [])]
-        if not in_git:
-            report.missing.append(f"{slug}/{spec.slug}: no text in git at {spec.path}")
-            continue
-        cached = list(db.session.scalars(select(SpecRevision.commit_id).where(
-            SpecRevision.spec_id == spec.id).order_by(SpecRevision.number)))
-        if cached != in_git or (spec.head_revision, spec.revision_count) != (in_git[-1], len(in_git)):
-            report.drift.append(f"{slug}/{spec.slug}: the cache lists {len(cached)} revisions "
-                                f"ending at {spec.head_revision}, git has {len(in_git)} ending at {in_git[-1]}")
-            if repair:
-                _rebuild_cache(spec, by_network[slug][spec.path])
-    db.session.commit()
-    return report
-
-
-def _rebuild_cache(spec: Spec, revisions: list[Revision]) -> None:
-    revcache.rebuild(spec, SpecRevision, revisions)
+def check_caches(*, repair: bool = False) -> revcache.CacheCheck:
+    """Compare every specification's cached revision list with git (see revcache.check)."""
+    return revcache.check(db.session.scalars(select(Spec).order_by(Spec.id)).all(), SpecRevision, "specs",
+                          label=lambda spec: f"{spec.network.slug}/{spec.slug}", repair=repair)

@@ -1,11 +1,13 @@
 """Specification pages: list, create, read (any revision), edit (whole or a section) with merge or
 conflict, preview, history, compare, blame, revert, versions and the lifecycle."""
 import re
+import secrets
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from .. import cpv, permissions
@@ -14,12 +16,14 @@ from ..errors import InvalidInput, NotFound
 from ..networks import services as networks
 from ..rendering import render
 from ..util import LRUCache
+from ..criteria import services as criteria
 from . import lifecycle, sections, services
 from .forms import AdoptForm, ArchiveForm, ConsultationForm, DetailsForm, EditForm, RevertForm, SpecForm
 
 bp = Blueprint("specs", __name__, url_prefix="/networks/<network>/specs")
 PAGE = 25
 _pages = LRUCache(1024)  # page bodies of specifications, see show()
+_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(12)}"  # stands for the reader's CSRF token in cached bodies
 _CLOSING_HEADING = re.compile(r"</h[1-6]>")
 
 
@@ -83,11 +87,13 @@ def show(network, slug):
     may_edit = permissions.may(current_user, "spec.edit", spec)
     may_manage = permissions.may(current_user, "spec.manage", spec)
     key = (spec.id, spec.updated_at, spec.head_revision, spec.public_revision, spec.network.name, requested,
-           upto, may_edit, may_manage, _locale(), date.today())
+           upto, may_edit, may_manage, _locale(), date.today(), criteria.stamp())
     content = _pages.get(key)
     if content is None:
         content = Markup(_show_body(spec, requested, upto, may_edit, may_manage))
         _pages.put(key, content)
+    if _CSRF_SLOT in content:  # forms in a cached body get this reader's token
+        content = Markup(content.replace(_CSRF_SLOT, generate_csrf()))
     return render_template("specs/show.html", spec=spec, network=spec.network, content=content)
 
 
@@ -98,15 +104,18 @@ def _show_body(spec, requested, upto, may_edit, may_manage) -> str:
     html = rendered.html
     if is_latest and upto is None and may_edit:
         html = _with_section_links(spec, rendered, text)
+    updates = criteria.pin_updates(spec, text) if is_latest and may_edit else []
     public = None
     if spec.public_revision:
         public = revision if spec.public_revision == revision.commit_id else services.revision_of(
             spec, spec.public_revision)
     return render_template("specs/_show.html", spec=spec, network=spec.network, revision=revision,
-                           rendered=rendered, html=html, is_latest=is_latest,
+                           rendered=rendered, html=html, is_latest=is_latest, text=text,
                            is_readers_latest=upto is None and is_latest or revision.number == upto,
                            version=services.version_of(spec, revision.commit_id), public=public,
-                           today=date.today(), may_edit=may_edit, may_manage=may_manage,
+                           today=date.today(), may_edit=may_edit, may_manage=may_manage, csrf_slot=_CSRF_SLOT, updates=[
+                               (c, pinned, latest, criteria.diff(c, criteria.revision_of(c, f"r{pinned}"), latest))
+                               for c, pinned, latest in updates],
                            cpv_labels=[(c.code, cpv.label(c.code, _locale())) for c in spec.cpv_codes])
 
 
@@ -123,12 +132,13 @@ def _with_section_links(spec, rendered, text) -> Markup:
         return rendered.html
     counter = iter(range(1, len(rendered.toc) + 1))
     edit_url = url_for("specs.edit", network=spec.network.slug, slug=spec.slug)
+    label = escape(_("Edit section"))
 
     def link(match):
         number = next(counter)
         heading = rendered.toc[number - 1]
         url = f"{edit_url}?section={number}"
-        return (f'{match.group(0)}<p class="section-edit"><a href="{escape(url)}">{escape(_("Edit section"))}'
+        return (f'{match.group(0)}<p class="section-edit"><a href="{escape(url)}">{label}'
                 f'<span class="visually-hidden"> “{escape(heading.title)}”</span></a></p>')
 
     return Markup(_CLOSING_HEADING.sub(link, html))
@@ -370,3 +380,30 @@ def archive(network, slug):
         lifecycle.archive(spec, actor=current_user, successor=successor)
         return _("The specification is superseded.") if successor else _("The specification is archived.")
     return _lifecycle_action(spec, "archive", form, run)
+
+
+@bp.route("/<slug>/criteria/<code>/update", methods=["POST"])
+@login_required
+def update_criterion(network, slug, code):
+    """Point the text's references to a criterion at its latest revision (a revision like any edit)."""
+    spec = _spec(network, slug)
+    permissions.require(current_user, "spec.edit", spec)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        outcome = criteria.update_pin(spec, code, actor=current_user)
+    except services.EditConflict:
+        flash(_("The text changed meanwhile. Look at the latest revision and try again."), "error")
+    else:
+        _flash_outcome(outcome)
+    return redirect(url_for("specs.show", network=network, slug=slug))
+
+
+@bp.route("/<slug>/criteria.csv")
+def criteria_csv(network, slug):
+    """The embedded criteria as a checklist for the procurement documents (safe in spreadsheets)."""
+    spec = _spec(network, slug)
+    revision, text = services.read_spec(spec, request.args.get("revision") or None, upto=_upto(spec))
+    filename = f"{spec.slug}-r{revision.number}-kriterier.csv"
+    return Response(criteria.checklist_csv(spec, text), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})

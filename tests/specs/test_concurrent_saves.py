@@ -5,6 +5,7 @@ import multiprocessing
 
 from sqlalchemy import select
 
+from network_app import revcache
 from network_app.extensions import db
 from network_app.repos import store
 from network_app.specs import services
@@ -92,4 +93,4 @@ def test_processes_saving_to_one_and_to_several_specifications_lose_nothing(app,
     saved = sum(1 for o in outcomes if o[0] == "saved" and o[3])
     assert saved >= len(jobs)  # most rounds land; the exact split depends on timing
     assert store().fsck("bebo")[0]
-    assert services.check_caches() == services.CacheCheck()
+    assert services.check_caches() == revcache.CacheCheck()

@@ -99,7 +99,7 @@ def test_the_heat_pump_specification_has_v1_and_v2(loaded, client):
 def test_flask_check_is_clean_after_loading(loaded, runner):
     result = runner.invoke(args=["check"])
     assert result.exit_code == 0, result.output
-    assert "Checked 3 repositories: no problems." in result.output
+    assert "Checked 4 repositories: no problems." in result.output  # 3 networks and the criteria library
 
 
 # --- CPV search ----------------------------------------------------------------------------------
