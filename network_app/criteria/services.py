@@ -259,6 +259,10 @@ def _visible(viewer):
 
 def _filtered(viewer, filters: dict, skip: str | None = None):
     query = select(Criterion.id).where(_visible(viewer), Criterion.status != "retired")
+    words = (filters.get("q") or "").split()[:8]
+    for word in words:  # the quick finder of the editor; full-text search lives in search/
+        pattern = "%" + word.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(Criterion.title.ilike(pattern) | Criterion.code.ilike(pattern))
     for name, value in filters.items():
         if not value or name == skip:
             continue

@@ -87,8 +87,54 @@
     input.addEventListener("input", search);
   }
 
+  // Criteria finder: search the library and insert [[K-0042@r3]] on its own line at the cursor.
+  function criteriaFinder(box) {
+    var url = box.getAttribute("data-criteria-search");
+    var form = box.closest("form");
+    var text = form && form.querySelector("textarea[name=text]");
+    var input = box.querySelector("input[type=search]");
+    var list = box.querySelector("ul");
+    var status = box.querySelector("[aria-live]");
+    if (!url || !text || !input) { return; }
+    box.hidden = false;
+
+    function insert(code, number) {
+      var reference = "[[" + code + "@r" + number + "]]";
+      var at = text.selectionStart || text.value.length;
+      var before = text.value.slice(0, at).replace(/\n*$/, "");
+      var after = text.value.slice(at).replace(/^\n*/, "");
+      text.value = before + (before ? "\n\n" : "") + reference + "\n\n" + after;
+      text.dispatchEvent(new Event("input"));
+      status.textContent = (box.getAttribute("data-inserted") || "Inserted") + " " + reference;
+    }
+
+    input.addEventListener("input", debounce(function () {
+      var q = input.value.trim();
+      list.innerHTML = "";
+      if (q.length < 2) { status.textContent = ""; return; }
+      fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          list.innerHTML = "";
+          data.results.slice(0, 15).forEach(function (c) {
+            var item = document.createElement("li");
+            var button = document.createElement("button");
+            button.type = "button";
+            button.className = "button--secondary";
+            button.textContent = c.id + " " + c.title + " (r" + c.number + ")";
+            button.addEventListener("click", function () { insert(c.id, c.number); });
+            item.appendChild(button);
+            list.appendChild(item);
+          });
+          status.textContent = data.total + " " + (box.getAttribute("data-found") || "found");
+        })
+        .catch(function () { status.textContent = ""; });
+    }, 250));
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-preview-url]").forEach(livePreview);
     document.querySelectorAll("[data-cpv-search]").forEach(cpvPicker);
+    document.querySelectorAll("[data-criteria-search]").forEach(criteriaFinder);
   });
 })();
