@@ -58,3 +58,13 @@ class CriterionForm(Form):
         self.requirement.data, self.rationale.data, self.verification.data = (text.requirement, text.rationale,
                                                                               text.verification)
         self.base_revision.data = revision.commit_id
+
+
+class StatusForm(Form):
+    status = SelectField(_l("Status"), validate_choice=False)
+    successor = StringField(_l("Replaced by (for a revised criterion)"), description=_l("For example K-0042."),
+                            validators=[Length(max=12)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices("criterion_status")

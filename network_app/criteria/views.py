@@ -4,12 +4,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..networks import services as networks
 from ..rendering import render
 from ..specs.services import EditConflict
+from . import search as _search_provider  # noqa: F401 - registers the criteria with the search index
 from . import services
-from .forms import CriterionForm
+from .forms import CriterionForm, StatusForm
 
 bp = Blueprint("criteria", __name__, url_prefix="/criteria")
 
@@ -18,8 +19,10 @@ bp = Blueprint("criteria", __name__, url_prefix="/criteria")
 def index():
     filters = {name: request.args.get(name, "") for name in services.FACETS}
     criteria, facets = services.browse(current_user, filters)
+    own = [n for n in networks.list_networks() if permissions.may(current_user, "criterion.create", n)] \
+        if current_user.is_authenticated else []
     return render_template("criteria/index.html", criteria=criteria, facets=facets, filters=filters,
-                           may_create=permissions.may(current_user, "criterion.create", None))
+                           may_create=permissions.may(current_user, "criterion.create", None), own_networks=own)
 
 
 @bp.route("/<code>")
@@ -31,7 +34,28 @@ def show(code):
                            requirement=render(text.requirement), rationale=render(text.rationale),
                            verification=render(text.verification), history=services.history(criterion, limit=20),
                            used_in=services.used_in(criterion, viewer=current_user),
-                           may_edit=permissions.may(current_user, "criterion.edit", criterion))
+                           may_edit=permissions.may(current_user, "criterion.edit", criterion),
+                           status_form=StatusForm(status=criterion.status,
+                                                  successor=criterion.successor.code if criterion.successor else ""))
+
+
+@bp.route("/<code>/status", methods=["POST"])
+@login_required
+def status(code):
+    """Mark a criterion active, revised (pointing to its successor) or retired."""
+    criterion = services.get_criterion_or_404(code, viewer=current_user)
+    permissions.require(current_user, "criterion.edit", criterion)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            successor = (services.get_criterion_or_404(form.successor.data.strip(), viewer=current_user)
+                         if (form.successor.data or "").strip() else None)
+            services.set_status(criterion, form.status.data, actor=current_user, successor=successor)
+        except (InvalidInput, NotFound):
+            flash(_("A revised criterion names its successor (an existing criterion); others do not."), "error")
+        else:
+            flash(_("The status is saved."), "success")
+    return redirect(url_for("criteria.show", code=criterion.code))
 
 
 @bp.route("/<code>/diff")
