@@ -5,4 +5,4 @@ from .criteria.models import CriterionRevision, SpecCriterion  # noqa: F401
 from .mail import OutboxMessage  # noqa: F401
 from .networks.models import Invitation, JoinRequest, Membership, Network  # noqa: F401
 from .organisations.models import Organisation, OrganisationCounty  # noqa: F401
-from .specs.models import Spec, SpecCpv  # noqa: F401
+from .specs.models import Spec, SpecCpv, SpecRevision, SpecTag, SpecVersion  # noqa: F401

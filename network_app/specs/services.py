@@ -15,7 +15,7 @@ from .. import cpv, permissions, revcache, signals
 from ..dbtypes import utcnow
 from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
-from ..gitstore import Revision, RevisionNotFound, SaveOutcome, StaleBase, StoreError, valid_revision
+from ..gitstore import RevisionNotFound, SaveOutcome, StaleBase, StoreError, valid_revision
 from ..networks.models import Network
 from ..rendering import Rendered, render
 from ..repos import author_of, store
