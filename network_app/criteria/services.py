@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .. import cpv, permissions, revcache, signals
 from ..dbtypes import utcnow
@@ -373,7 +373,18 @@ def _on_spec_changed(_kind, document_id: int) -> None:
         update_usage(spec)
 
 
+def _on_criterion_changed(_kind, document_id: int) -> None:
+    """Specifications embedding the criterion show it: move their updated_at, which keys their
+    cached pages."""
+    from ..specs.models import Spec
+
+    db.session.execute(update(Spec).where(Spec.id.in_(select(SpecCriterion.spec_id).where(
+        SpecCriterion.criterion_id == document_id))).values(updated_at=utcnow()))
+    db.session.commit()
+
+
 signals.document_changed.connect(_on_spec_changed, sender="spec")
+signals.document_changed.connect(_on_criterion_changed, sender="criterion")
 
 
 def _cell(value: str) -> str:

@@ -80,14 +80,15 @@ def preview(network):
 @bp.route("/<slug>")
 def show(network, slug):
     """The rendered text. The page body is cached per process under a key holding everything it
-    shows: the specification row's updated_at moves on every save, state or details change."""
+    shows: the specification row's updated_at moves on every save, state or details change, and
+    when a criterion its text embeds changes (see criteria.services)."""
     spec = _spec(network, slug)
     upto = _upto(spec)
     requested = request.args.get("revision") or None
     may_edit = permissions.may(current_user, "spec.edit", spec)
     may_manage = permissions.may(current_user, "spec.manage", spec)
     key = (spec.id, spec.updated_at, spec.head_revision, spec.public_revision, spec.network.name, requested,
-           upto, may_edit, may_manage, _locale(), date.today(), criteria.stamp())
+           upto, may_edit, may_manage, _locale(), date.today())
     content = _pages.get(key)
     if content is None:
         content = Markup(_show_body(spec, requested, upto, may_edit, may_manage))
