@@ -19,7 +19,7 @@ test: install-test chromium axe
 
 # Both benchmarks always run (run.py exits 1 on a slow page); specs.py exits non-zero only if it broke.
 bench: install
-	$(BIN)/python bench/run.py; status=$$?; $(BIN)/python bench/specs.py || exit $$?; exit $$status
+	$(BIN)/python bench/run.py; status=$$?; $(BIN)/python bench/specs.py || exit $$?; $(BIN)/python bench/search.py || exit $$?; exit $$status
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
