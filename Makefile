@@ -17,7 +17,7 @@ run: install
 test: install-test chromium axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Both benchmarks always run (run.py exits 1 on a slow page); specs.py exits non-zero only if it broke.
+# Every benchmark runs (run.py exits 1 on a slow page); specs.py and search.py exit non-zero only if they broke.
 bench: install
 	$(BIN)/python bench/run.py; status=$$?; $(BIN)/python bench/specs.py || exit $$?; $(BIN)/python bench/search.py || exit $$?; exit $$status
 

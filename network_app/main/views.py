@@ -41,9 +41,12 @@ def set_language():
 
 @bp.route("/healthz")
 def healthz():
-    """JSON state of the database and the data folder; 503 when either is not usable."""
+    """JSON state of the database, the data folder, the repositories and the search index; 503
+    when one is not usable (a search index being rebuilt is not failing: search says it is limited)."""
+    from .. import search
+
     checks = {"database": _check_database(), "data_dir": _check_data_dir(),
-              "repositories": _check_repositories()}
+              "repositories": _check_repositories(), "search": search.health()}
     ok = all(c["ok"] for c in checks.values())
     return jsonify(status="ok" if ok else "failing", **checks), (200 if ok else 503)
 
