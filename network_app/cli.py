@@ -5,13 +5,14 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from .errors import InvalidInput
 from .extensions import db
 
 
 def register(app) -> None:
-    for command in (init, demo, reindex, create_user, create_token, send_mail, check):
+    for command in (init, demo, reindex, create_user, create_token, library_editor, send_mail, check):
         app.cli.add_command(command)
 
 
@@ -64,6 +65,23 @@ def _fail(err: InvalidInput) -> None:
     for field, message in err.errors.items():
         click.echo(f"{field}: {message}", err=True)
     raise SystemExit(1)
+
+
+@click.command("library-editor")
+@with_appcontext
+@click.argument("email")
+@click.option("--remove", is_flag=True, help="Take the right away instead.")
+def library_editor(email, remove):
+    """Appoint a person to maintain the shared criteria library (or, with --remove, no longer)."""
+    from .accounts.models import User
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        click.echo(f"No account with the e-mail address {email}.", err=True)
+        raise SystemExit(1)
+    user.is_library_editor = not remove
+    db.session.commit()
+    click.echo(f"{user.name} <{user.email}> {'no longer edits' if remove else 'now edits'} the criteria library.")
 
 
 @click.command("create-user")

@@ -1,6 +1,7 @@
 """Criteria endpoints. The YAML after '---' in each docstring becomes its OpenAPI operation."""
 from flask import jsonify, request, url_for
 
+from .. import search
 from ..criteria import services as criteria
 from ..labels import LABELS
 from . import bp
@@ -25,7 +26,7 @@ def criteria_list():
       summary: Criteria the caller may see, filtered, with facet counts
       tags: [criteria]
       parameters:
-        - {name: q, in: query, schema: {type: string}, description: words in the title or the identifier}
+        - {name: q, in: query, schema: {type: string}, description: 'full-text search (Swedish word forms, "phrases", OR, NOT, prefix*); at most 100 results'}
         - {name: type, in: query, schema: {type: string, enum: [qualification, technical, award, contract]}}
         - {name: level, in: query, schema: {type: string, enum: [basic, advanced, spearhead]}}
         - {name: area, in: query, schema: {type: string}}
@@ -33,7 +34,15 @@ def criteria_list():
       responses:
         200: {description: 'results, total and facets', content: {application/json: {schema: {type: object}}}}
     """
-    filters = {name: request.args.get(name, "") for name in (*criteria.FACETS, "q")}
+    filters = {name: request.args.get(name, "") for name in criteria.FACETS}
+    query = request.args.get("q", "").strip()
+    if query:  # full text through the search index: Swedish word forms, phrases, OR, NOT, prefix*
+        result = search.find(query, api_user(), kind="criterion", filters=filters, per_page=100)
+        found = criteria.by_ids([hit.id for hit in result.hits])
+        return jsonify(results=[_summary(c) for c in found], total=result.total,
+                       notice=str(result.notice) if result.notice else None,
+                       facets={name: [{"value": v, "count": n} for v, n in values]
+                               for name, values in result.facets.items() if name in criteria.FACETS})
     found, facets = criteria.browse(api_user(), filters)
     return jsonify(results=[_summary(c) for c in found], total=len(found),
                    facets={name: [{"value": v, "count": n} for v, n in values] for name, values in facets.items()})

@@ -202,6 +202,12 @@ def by_codes(codes: list[str]) -> dict[str, Criterion]:
     return {c.code: c for c in db.session.scalars(select(Criterion).where(Criterion.code.in_(set(codes))))}
 
 
+def by_ids(ids: list[int]) -> list[Criterion]:
+    """The criteria with these ids, in the order given."""
+    found = {c.id: c for c in db.session.scalars(select(Criterion).where(Criterion.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
 def revision_of(criterion: Criterion, revision: str | None = None) -> CriterionRevision:
     query = select(CriterionRevision).where(CriterionRevision.criterion_id == criterion.id)
     if revision is None:

@@ -168,3 +168,18 @@ def test_criteria_pages(client, world):
     login(client, world["editor"].email)
     response = client.post("/criteria/new", data={"title": "", "requirement": "x"})
     assert response.status_code == 422 and "Enter a title" in response.text
+
+
+def test_the_api_finds_criteria_by_swedish_word_forms(client, world):
+    criteria.create_criterion(draft(title="Ljud från värmepumpar", requirement="Ljudnivån ska vara låg."),
+                              actor=world["editor"])
+    body = client.get("/api/v1/criteria?q=v%C3%A4rmepumpen").json  # "värmepumpen" finds "värmepumpar"
+    assert [r["id"] for r in body["results"]] == ["K-0002"] and body["total"] == 1
+
+
+def test_portal_admins_appoint_library_editors_from_the_command_line(runner, world):
+    result = runner.invoke(args=["library-editor", "MEMBER@example.org"])
+    assert result.exit_code == 0 and world["member"].is_library_editor
+    assert runner.invoke(args=["library-editor", "member@example.org", "--remove"]).exit_code == 0
+    assert not world["member"].is_library_editor
+    assert runner.invoke(args=["library-editor", "nobody@example.org"]).exit_code == 1
