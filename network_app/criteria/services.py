@@ -325,9 +325,14 @@ def update_usage(spec) -> None:
 
     refs = references(specs.text_of(spec, specs.revision_of(spec)))
     known = by_codes([code for code, _ in refs])
+    wanted = {(known[code].id, number) for code, number in refs if code in known}
+    recorded = set(db.session.execute(select(SpecCriterion.criterion_id, SpecCriterion.pinned_number).where(
+        SpecCriterion.spec_id == spec.id)).all())
+    if wanted == recorded:  # most saves change other words: write nothing
+        return
     db.session.execute(SpecCriterion.__table__.delete().where(SpecCriterion.spec_id == spec.id))
-    db.session.add_all(SpecCriterion(spec_id=spec.id, criterion_id=known[code].id, pinned_number=number)
-                       for code, number in refs if code in known)
+    db.session.add_all(SpecCriterion(spec_id=spec.id, criterion_id=criterion_id, pinned_number=number)
+                       for criterion_id, number in wanted)
     db.session.commit()
 
 
