@@ -1,17 +1,73 @@
-"""The database's cache of a git document's revision list (rebuildable from git).
+"""Versioned texts of specifications and criteria: saving with merge, reading (cached per process),
+and the database's cache of each text's revision list (rebuildable from git).
 
-Specifications and criteria each keep one row per commit that changed their text, numbered r1,
-r2, …, so history pages and r-numbers are indexed queries whatever the length of the history.
-`sync` appends what git has and the cache lacks; `rebuild` replaces the list.
+Each owner (a Spec or a Criterion, with .repository, .path, head_revision and revision_count)
+keeps one row per commit that changed its text, numbered r1, r2, …, so history pages and
+r-numbers are indexed queries whatever the length of the history. `sync` appends what git has
+and the cache lacks; `rebuild` replaces the list; `check` compares the two.
 """
 from dataclasses import dataclass, field, replace
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from .dbtypes import utcnow
+from .errors import AppError, InvalidInput
 from .extensions import db
-from .gitstore import Revision, RevisionNotFound, SaveOutcome
-from .repos import store
+from .gitstore import Revision, RevisionNotFound, SaveOutcome, StaleBase, StoreError
+from .repos import author_of, store
+from .util import LRUCache
+
+
+class EditConflict(AppError):
+    """The edit overlaps a change saved since its base revision; nothing was saved."""
+
+    status, code = 409, "edit_conflict"
+    message = _l("Someone else changed the same part of the text since you started. "
+                 "Your text is kept: compare it with theirs and save again.")
+
+    def __init__(self, current_revision: str, current_text: str, conflict_text: str):
+        super().__init__()
+        self.current_revision, self.current_text, self.conflict_text = (current_revision, current_text,
+                                                                         conflict_text)
+
+
+class StorageFailed(AppError):
+    status, code = 503, "storage_unavailable"
+    message = _l("The text could not be saved right now, and nothing was changed. Please try again.")
+
+
+# A commit never changes, so a text is cached per process by (repository, path, commit id).
+_texts = LRUCache(4096)
+
+
+def text(owner, commit_id: str) -> str:
+    """The owner's text at a commit (RevisionNotFound if git has no such text)."""
+    key = (owner.repository, owner.path, commit_id)
+    return _texts.get_or_make(key, lambda: store().text_at(*key))
+
+
+def save(owner, revision_model, new_text: str, *, base_revision: str | None, actor, message: str,
+         when=None) -> SaveOutcome:
+    """Commit the owner's new text (merged with changes saved since `base_revision`), then bring
+    the revision cache up to date. Raises EditConflict when the changes overlap, InvalidInput for
+    an unknown base revision and StorageFailed when git fails; nothing is saved then. A new
+    owner (base None) must already have an id: it is flushed, not yet committed."""
+    try:
+        store().ensure(owner.repository)
+        outcome = store().save(owner.repository, owner.path, new_text, base_revision=base_revision,
+                               author=author_of(actor), message=message, when=when,
+                               labels=(str(_l("your edit")), str(_l("saved meanwhile"))))
+    except RevisionNotFound:
+        raise InvalidInput({"base_revision": _l("The revision the edit started from does not exist.")}) from None
+    except StaleBase as conflict:
+        raise EditConflict(conflict.current_revision, conflict.current_text, conflict.conflict_text) from None
+    except StoreError as err:
+        raise StorageFailed() from err
+    if not outcome.is_unchanged:
+        _texts.put((owner.repository, owner.path, outcome.commit_id), outcome.text)
+        sync(owner, revision_model, owner.repository, owner.path, outcome)
+    return outcome
 
 
 def sync(owner, revision_model, repository: str, path: str, saved: SaveOutcome | None = None) -> None:

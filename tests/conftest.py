@@ -199,6 +199,28 @@ def make_network(app, make_user):
     return make
 
 
+@pytest.fixture
+def bebo(make_network, make_user):
+    """Network "bebo" (its coordinator, a member and an observer organisation), an outsider buyer,
+    a supplier, another network "belok" with its coordinator, and a portal administrator."""
+    from network_app.networks import services as network_services
+
+    network = make_network(slug="bebo")
+    coordinator = network.memberships[0].organisation.users[0]
+    member = make_user(email="member@example.org", name="Mia Member", admin=True)
+    observer = make_user(email="observer@example.org", name="Olle Observer", admin=True)
+    for user, role in ((member, "member"), (observer, "observer")):
+        network_services.accept_invitation(network_services.invite_organisation(
+            network, user.organisation.orgnr, role, actor=coordinator), actor=user)
+    outsider = make_user(email="outsider@example.org", name="Otto Outsider", admin=True)
+    supplier = make_user(email="supplier@example.org", name="Sam Supplier", org_kind="company", admin=True)
+    other_network = make_network(slug="belok", coordinator=make_user(email="other@example.org", admin=True))
+    admin = make_user(email="admin@example.org", name="Ada Admin", org_kind=None, portal_admin=True)
+    return {"network": network, "coordinator": coordinator, "member": member, "observer": observer,
+            "outsider": outsider, "supplier": supplier, "other_network": other_network,
+            "other": other_network.memberships[0].organisation.users[0], "admin": admin}
+
+
 def login(client, email, password=PASSWORD, follow=False):
     return client.post("/login", data={"email": email, "password": password}, follow_redirects=follow)
 

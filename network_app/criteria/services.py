@@ -11,13 +11,11 @@ from sqlalchemy import func, select, update
 
 from .. import cpv, permissions, revcache, signals
 from ..dbtypes import utcnow
-from ..errors import InvalidInput, NotFound
+from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
-from ..gitstore import RevisionNotFound, SaveOutcome, StaleBase, StoreError, valid_revision
-from ..repos import author_of, store
+from ..gitstore import RevisionNotFound, SaveOutcome, valid_revision
 from ..specs import textdiff
-from ..specs.services import EditConflict, StorageFailed
-from ..util import LRUCache, has_forbidden_chars
+from ..util import has_forbidden_chars
 from .models import (AREAS, LEVELS, STATUSES, TYPES, Criterion, CriterionArea, CriterionCategory, CriterionCpv,
                      CriterionRevision, SpecCriterion)
 
@@ -132,16 +130,14 @@ def create_criterion(draft: CriterionDraft, *, actor, network=None, code: str | 
         raise InvalidInput(errors)
     criterion = Criterion(code=code or _next_code(), network=network)
     _apply(criterion, draft)
-    try:
-        store().ensure(criterion.repository)
-        saved = store().save(criterion.repository, criterion.path, draft.text.compose(), base_revision=None,
-                             author=author_of(actor), when=when,
-                             message=draft.message or f"{criterion.code}: {draft.title}")
-    except StoreError as err:
-        raise StorageFailed() from err
     db.session.add(criterion)
     db.session.flush()
-    revcache.sync(criterion, CriterionRevision, criterion.repository, criterion.path, saved)
+    try:
+        revcache.save(criterion, CriterionRevision, draft.text.compose(), base_revision=None, actor=actor,
+                      when=when, message=draft.message or f"{criterion.code}: {draft.title}")
+    except AppError:
+        db.session.rollback()
+        raise
     signals.changed("criterion", criterion.id)
     return criterion
 
@@ -156,23 +152,12 @@ def save_criterion(criterion: Criterion, draft: CriterionDraft, *, base_revision
         errors["base_revision"] = _l("The edit does not say which revision it started from.")
     if errors:
         raise InvalidInput(errors)
-    try:
-        outcome = store().save(criterion.repository, criterion.path, draft.text.compose(),
-                               base_revision=base_revision, author=author_of(actor), when=when,
-                               message=draft.message or str(_l("Update %(code)s", code=criterion.code)),
-                               labels=(str(_l("your edit")), str(_l("saved meanwhile"))))
-    except RevisionNotFound:
-        raise InvalidInput({"base_revision": _l("The revision the edit started from does not exist.")}) from None
-    except StaleBase as conflict:
-        raise EditConflict(conflict.current_revision, conflict.current_text, conflict.conflict_text) from None
-    except StoreError as err:
-        raise StorageFailed() from err
+    outcome = revcache.save(criterion, CriterionRevision, draft.text.compose(), base_revision=base_revision,
+                            actor=actor, when=when,
+                            message=draft.message or str(_l("Update %(code)s", code=criterion.code)))
     _apply(criterion, draft)
     criterion.updated_at = utcnow()
     db.session.commit()
-    if not outcome.is_unchanged:
-        _texts.put((criterion.repository, criterion.path, outcome.commit_id), outcome.text)
-        revcache.sync(criterion, CriterionRevision, criterion.repository, criterion.path, outcome)
     signals.changed("criterion", criterion.id)
     return outcome
 
@@ -224,13 +209,9 @@ def revision_of(criterion: Criterion, revision: str | None = None) -> CriterionR
     return found[0]
 
 
-_texts = LRUCache(4096)
-
-
 def text_of(criterion: Criterion, revision: CriterionRevision) -> CriterionText:
-    key = (criterion.repository, criterion.path, revision.commit_id)
     try:
-        return CriterionText.parse(_texts.get_or_make(key, lambda: store().text_at(*key)))
+        return CriterionText.parse(revcache.text(criterion, revision.commit_id))
     except RevisionNotFound:
         raise NotFound() from None
 

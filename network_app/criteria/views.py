@@ -7,7 +7,7 @@ from .. import permissions
 from ..errors import InvalidInput, NotFound
 from ..networks import services as networks
 from ..rendering import render
-from ..specs.services import EditConflict
+from ..revcache import EditConflict
 from . import search as _search_provider  # noqa: F401 - registers the criteria with the search index
 from . import services
 from .forms import CriterionForm, StatusForm

@@ -17,7 +17,8 @@ from ..gitstore import StoreError
 from ..repos import author_of, store
 from ..util import has_forbidden_chars
 from .models import Spec, SpecVersion
-from .services import StorageFailed, revision_of
+from ..revcache import StorageFailed
+from .services import revision_of
 
 MAX_NOTE = 2000
 

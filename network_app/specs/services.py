@@ -15,33 +15,16 @@ from .. import cpv, permissions, revcache, signals
 from ..dbtypes import utcnow
 from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
-from ..gitstore import RevisionNotFound, SaveOutcome, StaleBase, StoreError, valid_revision
+from ..gitstore import RevisionNotFound, SaveOutcome, valid_revision
 from ..networks.models import Network
 from ..rendering import Rendered, render
-from ..repos import author_of, store
+from ..repos import store
+from ..revcache import EditConflict, StorageFailed  # noqa: F401 - raised by save_spec, part of its interface
 from ..util import SLUG_RE, LRUCache, has_forbidden_chars, slugify
 from . import sections, textdiff
 from .models import PUBLIC_STATUSES, Spec, SpecCpv, SpecRevision, SpecTag, SpecVersion
 
 MAX_TEXT = 500_000
-
-
-class EditConflict(AppError):
-    """The edit overlaps a change saved since its base revision; nothing was saved."""
-
-    status, code = 409, "edit_conflict"
-    message = _l("Someone else changed the same part of the text since you started. "
-                 "Your text is kept: compare it with theirs and save again.")
-
-    def __init__(self, current_revision: str, current_text: str, conflict_text: str):
-        super().__init__()
-        self.current_revision, self.current_text, self.conflict_text = (current_revision, current_text,
-                                                                         conflict_text)
-
-
-class StorageFailed(AppError):
-    status, code = 503, "storage_unavailable"
-    message = _l("The text could not be saved right now, and nothing was changed. Please try again.")
 
 
 @dataclass
@@ -120,16 +103,14 @@ def create_spec(network, draft: SpecDraft, *, actor, when=None) -> Spec:
     spec = Spec(network=network, slug=draft.slug or _free_slug(network, draft.title), title=draft.title,
                 summary=draft.summary, category=draft.category,
                 cpv_codes=[SpecCpv(code=c) for c in draft.cpv], tags=[SpecTag(tag=t) for t in draft.tags])
-    message = draft.message or str(_l("Create %(title)s", title=draft.title))
-    try:
-        store().ensure(network.slug)
-        saved = store().save(network.slug, spec.path, draft.text, base_revision=None, author=author_of(actor),
-                             message=message, when=when)
-    except StoreError as err:
-        raise StorageFailed() from err
     db.session.add(spec)
     db.session.flush()
-    sync_cache(spec, saved)
+    try:
+        revcache.save(spec, SpecRevision, draft.text, base_revision=None, actor=actor, when=when,
+                      message=draft.message or str(_l("Create %(title)s", title=draft.title)))
+    except AppError:
+        db.session.rollback()
+        raise
     signals.changed("spec", spec.id)
     return spec
 
@@ -207,17 +188,15 @@ def revision_of(spec: Spec, revision: str | None = None, *, upto: int | None = N
     return found[0]
 
 
-# A commit never changes, so its text and rendering are cached per process, keyed by the commit
-# (the same commit id means the same text, whichever portal or test made it).
-_texts = LRUCache(4096)
+# A commit never changes, so its rendering is cached per process, keyed by the commit (the same
+# commit id means the same text, whichever portal or test made it); texts are cached in revcache.
 _rendered = LRUCache(1024)
 
 
 def text_of(spec: Spec, revision: SpecRevision) -> str:
     """The text at a revision."""
-    key = (spec.network.slug, spec.path, revision.commit_id)
     try:
-        return _texts.get_or_make(key, lambda: store().text_at(*key))
+        return revcache.text(spec, revision.commit_id)
     except RevisionNotFound:
         raise NotFound() from None
 
@@ -264,20 +243,9 @@ def save_spec(spec: Spec, text: str, *, base_revision: str, message: str = "", a
         raise InvalidInput(errors)
     if section is not None:
         text = _whole_text(spec, base_revision, section, text)
-    try:
-        outcome = store().save(spec.network.slug, spec.path, text, base_revision=base_revision,
-                               author=author_of(actor),
-                               message=message or str(_l("Update %(title)s", title=spec.title)),
-                               labels=(str(_l("your edit")), str(_l("saved meanwhile"))), when=when)
-    except RevisionNotFound:
-        raise InvalidInput({"base_revision": _l("The revision the edit started from does not exist.")}) from None
-    except StaleBase as conflict:
-        raise EditConflict(conflict.current_revision, conflict.current_text, conflict.conflict_text) from None
-    except StoreError as err:
-        raise StorageFailed() from err
+    outcome = revcache.save(spec, SpecRevision, text, base_revision=base_revision, actor=actor, when=when,
+                            message=message or str(_l("Update %(title)s", title=spec.title)))
     if not outcome.is_unchanged:
-        _texts.put((spec.network.slug, spec.path, outcome.commit_id), outcome.text)
-        sync_cache(spec, outcome)
         signals.changed("spec", spec.id)
     return outcome
 
@@ -317,11 +285,6 @@ def section_text(spec: Spec, revision: SpecRevision, number: int) -> str:
 
 
 # --- the revision cache --------------------------------------------------------------------------
-
-def sync_cache(spec: Spec, saved: SaveOutcome | None = None) -> None:
-    """Bring the specification's cached revision list up to date with git (see revcache.sync)."""
-    revcache.sync(spec, SpecRevision, spec.network.slug, spec.path, saved)
-
 
 def history(spec: Spec, *, limit: int = 50, offset: int = 0, upto: int | None = None):
     """(revisions newest first, total) from the cache: one indexed query whatever the history length."""

@@ -4,7 +4,6 @@ the index follows them through the signal like in production)."""
 import pytest
 
 from network_app import search
-from network_app.networks import services as networks
 from network_app.specs import services as specs
 
 
@@ -15,18 +14,8 @@ def english(client, in_english):
 
 
 @pytest.fixture
-def people(make_network, make_user):
-    network = make_network(slug="bebo")
-    coordinator = network.memberships[0].organisation.users[0]
-    member = make_user(email="member@example.org", name="Mia Member", admin=True)
-    networks.accept_invitation(networks.invite_organisation(network, member.organisation.orgnr, "member",
-                                                            actor=coordinator), actor=member)
-    supplier = make_user(email="supplier@example.org", name="Sam Supplier", org_kind="company", admin=True)
-    other_network = make_network(slug="belok", coordinator=make_user(email="other@example.org", admin=True))
-    admin = make_user(email="admin@example.org", name="Ada Admin", org_kind=None, portal_admin=True)
-    return {"network": network, "coordinator": coordinator, "member": member, "supplier": supplier,
-            "other_network": other_network, "other": other_network.memberships[0].organisation.users[0],
-            "admin": admin}
+def people(bebo):
+    return bebo
 
 
 @pytest.fixture

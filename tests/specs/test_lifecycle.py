@@ -35,18 +35,8 @@ def english(client):
 
 
 @pytest.fixture
-def people(make_network, make_user):
-    network = make_network(slug="bebo")
-    coordinator = network.memberships[0].organisation.users[0]
-    member = make_user(email="member@example.org", name="Mia Member", admin=True)
-    observer = make_user(email="observer@example.org", name="Olle Observer", admin=True)
-    for user, role in ((member, "member"), (observer, "observer")):
-        networks.accept_invitation(networks.invite_organisation(network, user.organisation.orgnr, role,
-                                                                actor=coordinator), actor=user)
-    outsider = make_user(email="outsider@example.org", name="Otto Outsider", admin=True)
-    admin = make_user(email="admin@example.org", name="Ada Admin", org_kind=None, portal_admin=True)
-    return {"network": network, "coordinator": coordinator, "member": member, "observer": observer,
-            "outsider": outsider, "admin": admin}
+def people(bebo):
+    return bebo
 
 
 @pytest.fixture
@@ -377,8 +367,8 @@ def test_a_specification_cannot_supersede_itself(client, spec, people):
     assert state(spec)[0] == "adopted"
 
 
-def test_a_successor_from_another_network_is_refused(client, spec, people, make_network):
-    other_network = make_network(slug="belok")
+def test_a_successor_from_another_network_is_refused(client, spec, people):
+    other_network = people["other_network"]
     foreign = services.create_spec(other_network, services.SpecDraft(title="LED", text="# LED\n"),
                                    actor=other_network.memberships[0].organisation.users[0])
     adopt(spec, people["coordinator"])

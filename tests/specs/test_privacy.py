@@ -6,7 +6,6 @@ import pytest
 
 from network_app.accounts import services as accounts
 from network_app.extensions import db
-from network_app.networks import services as networks
 from network_app.specs import lifecycle, services
 from tests.conftest import login
 
@@ -28,16 +27,8 @@ def english(client):
 
 
 @pytest.fixture
-def people(make_network, make_user):
-    network = make_network(slug="bebo")
-    coordinator = network.memberships[0].organisation.users[0]
-    member = make_user(email="member@example.org", name="Mia Member", admin=True)
-    networks.accept_invitation(networks.invite_organisation(network, member.organisation.orgnr, "member",
-                                                            actor=coordinator), actor=member)
-    supplier = make_user(email="supplier@example.org", name="Sam Supplier", org_kind="company", admin=True)
-    other_network = make_network(slug="belok", coordinator=make_user(email="other@example.org", admin=True))
-    return {"network": network, "coordinator": coordinator, "member": member, "supplier": supplier,
-            "other": other_network.memberships[0].organisation.users[0]}
+def people(bebo):
+    return bebo
 
 
 @pytest.fixture

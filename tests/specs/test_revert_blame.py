@@ -26,15 +26,8 @@ def english(client):
 
 
 @pytest.fixture
-def people(make_network, make_user):
-    network = make_network(slug="bebo")
-    coordinator = network.memberships[0].organisation.users[0]
-    member = make_user(email="member@example.org", name="Mia Member", admin=True)
-    observer = make_user(email="observer@example.org", name="Olle Observer", admin=True)
-    for user, role in ((member, "member"), (observer, "observer")):
-        networks.accept_invitation(networks.invite_organisation(network, user.organisation.orgnr, role,
-                                                                actor=coordinator), actor=user)
-    return {"network": network, "coordinator": coordinator, "member": member, "observer": observer}
+def people(bebo):
+    return bebo
 
 
 @pytest.fixture

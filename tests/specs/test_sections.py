@@ -143,15 +143,8 @@ def english(client):
 
 
 @pytest.fixture
-def people(make_network, make_user):
-    from network_app.networks import services as networks
-
-    network = make_network(slug="bebo")
-    coordinator = network.memberships[0].organisation.users[0]
-    member = make_user(email="member@example.org", name="Mia Member", admin=True)
-    networks.accept_invitation(networks.invite_organisation(network, member.organisation.orgnr, "member",
-                                                            actor=coordinator), actor=member)
-    return network, coordinator, member
+def people(bebo):
+    return bebo["network"], bebo["coordinator"], bebo["member"]
 
 
 @pytest.fixture

@@ -12,6 +12,34 @@
     };
   }
 
+  // Search as the person types (from 2 characters) and list the answers as buttons; `read` turns
+  // the JSON into {total, items: [{text, choose}]}. Used by the CPV picker and the criteria finder.
+  function searchAsYouType(box, input, list, status, url, read) {
+    input.addEventListener("input", debounce(function () {
+      var q = input.value.trim();
+      list.innerHTML = "";
+      if (q.length < 2) { status.textContent = ""; return; }
+      fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          var found = read(data);
+          list.innerHTML = "";
+          found.items.forEach(function (entry) {
+            var item = document.createElement("li");
+            var button = document.createElement("button");
+            button.type = "button";
+            button.className = "button--secondary";
+            button.textContent = entry.text;
+            button.addEventListener("click", entry.choose);
+            item.appendChild(button);
+            list.appendChild(item);
+          });
+          status.textContent = found.total + " " + (box.getAttribute("data-found") || "found");
+        })
+        .catch(function () { status.textContent = ""; });
+    }, 250));
+  }
+
   function livePreview(form) {
     var url = form.getAttribute("data-preview-url");
     var text = form.querySelector("textarea[name=text]");
@@ -62,29 +90,12 @@
       status.textContent = (box.getAttribute("data-added") || "Added") + " " + code;
     }
 
-    var search = debounce(function () {
-      var q = input.value.trim();
-      list.innerHTML = "";
-      if (q.length < 2) { status.textContent = ""; return; }
-      fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
-        .then(function (data) {
-          list.innerHTML = "";
-          data.codes.forEach(function (c) {
-            var item = document.createElement("li");
-            var button = document.createElement("button");
-            button.type = "button";
-            button.className = "button--secondary";
-            button.textContent = c.code + " " + (document.documentElement.lang === "en" ? c.label_en : c.label_sv);
-            button.addEventListener("click", function () { add(c.code); });
-            item.appendChild(button);
-            list.appendChild(item);
-          });
-          status.textContent = data.codes.length + " " + (box.getAttribute("data-found") || "found");
-        })
-        .catch(function () { status.textContent = ""; });
-    }, 250);
-    input.addEventListener("input", search);
+    searchAsYouType(box, input, list, status, url, function (data) {
+      return { total: data.codes.length, items: data.codes.map(function (c) {
+        var label = document.documentElement.lang === "en" ? c.label_en : c.label_sv;
+        return { text: c.code + " " + label, choose: function () { add(c.code); } };
+      }) };
+    });
   }
 
   // Criteria finder: search the library and insert [[K-0042@r3]] on its own line at the cursor.
@@ -108,28 +119,11 @@
       status.textContent = (box.getAttribute("data-inserted") || "Inserted") + " " + reference;
     }
 
-    input.addEventListener("input", debounce(function () {
-      var q = input.value.trim();
-      list.innerHTML = "";
-      if (q.length < 2) { status.textContent = ""; return; }
-      fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
-        .then(function (data) {
-          list.innerHTML = "";
-          data.results.slice(0, 15).forEach(function (c) {
-            var item = document.createElement("li");
-            var button = document.createElement("button");
-            button.type = "button";
-            button.className = "button--secondary";
-            button.textContent = c.id + " " + c.title + " (r" + c.number + ")";
-            button.addEventListener("click", function () { insert(c.id, c.number); });
-            item.appendChild(button);
-            list.appendChild(item);
-          });
-          status.textContent = data.total + " " + (box.getAttribute("data-found") || "found");
-        })
-        .catch(function () { status.textContent = ""; });
-    }, 250));
+    searchAsYouType(box, input, list, status, url, function (data) {
+      return { total: data.total, items: data.results.slice(0, 15).map(function (c) {
+        return { text: c.id + " " + c.title + " (r" + c.number + ")", choose: function () { insert(c.id, c.number); } };
+      }) };
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
