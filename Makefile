@@ -19,7 +19,7 @@ test: install-test chromium axe
 
 # Every benchmark runs (run.py exits 1 on a slow page); specs.py and search.py exit non-zero only if they broke.
 bench: install
-	$(BIN)/python bench/run.py; status=$$?; $(BIN)/python bench/specs.py || exit $$?; $(BIN)/python bench/search.py || exit $$?; exit $$status
+	$(BIN)/python bench/run.py; status=$$?; $(BIN)/python bench/specs.py || exit $$?; $(BIN)/python bench/search.py || exit $$?; $(BIN)/python bench/needs.py || exit $$?; exit $$status
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -42,12 +42,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .criteria.views import bp as criteria_bp
     from .main.views import bp as main_bp
+    from .needs.views import bp as needs_bp
     from .networks.views import bp as networks_bp
     from .organisations.views import bp as organisations_bp
     from .search.views import bp as search_bp
     from .specs.views import bp as specs_bp
 
-    for bp in (main_bp, accounts_bp, organisations_bp, networks_bp, specs_bp, criteria_bp, search_bp, api_bp):
+    for bp in (main_bp, accounts_bp, organisations_bp, networks_bp, specs_bp, criteria_bp, needs_bp, search_bp,
+               api_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     errors.register_error_handlers(app)
@@ -117,7 +119,7 @@ def _security_headers(response):
 
 
 def _init_templates(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import format_decimal, get_locale
 
     from . import cpv, permissions, regions
     from .labels import LABELS
@@ -128,3 +130,4 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(may=permissions.may, counties=regions.counties, labels=LABELS,
                                  current_locale=locale, cpv_label=lambda code: cpv.label(code, locale()),
                                  cpv_division=lambda digits: cpv.division_label(digits, locale()))
+    app.jinja_env.filters["sek"] = lambda amount: f"{format_decimal(amount, format='#,##0')} kr"

@@ -1,4 +1,5 @@
-"""Flask CLI: init, demo, reindex, check, create-user, create-token, send-mail (flask --app wsgi <command>)."""
+"""Flask CLI: init, demo, reindex, check, create-user, create-token, send-mail, send-digests
+(flask --app wsgi <command>)."""
 import sys
 import time
 
@@ -12,7 +13,7 @@ from .extensions import db
 
 
 def register(app) -> None:
-    for command in (init, demo, reindex, create_user, create_token, library_editor, send_mail, check):
+    for command in (init, demo, reindex, create_user, create_token, library_editor, send_mail, send_digests, check):
         app.cli.add_command(command)
 
 
@@ -133,6 +134,18 @@ def send_mail():
     db.session.remove()
     if failed:
         raise SystemExit(1)
+
+
+@click.command("send-digests")
+@with_appcontext
+def send_digests():
+    """Queue each user's daily digest of the needs its daily watches matched (run once a day,
+    before send-mail)."""
+    from .needs import notify
+
+    queued = notify.send_digests()
+    click.echo(f"Queued {queued} digest(s).")
+    db.session.remove()
 
 
 @click.command("check")

@@ -36,6 +36,8 @@ def from_environment() -> dict:
         "REGISTER_LIMIT_PER_ADDRESS": env.get("REGISTER_LIMIT_PER_ADDRESS", "20 per hour"),
         # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host to trust.
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
+        # OCDS ocid prefix (register one with the Open Contracting Partnership); ocids are <prefix>-need-<id>.
+        "OCDS_OCID_PREFIX": env.get("OCDS_OCID_PREFIX", "ocds-xxxxxx-networkapp"),
     }
 
 

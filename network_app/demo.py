@@ -1,5 +1,6 @@
-"""Loads the demo organisations, accounts and networks from specs/demo/, and the specification
-library with its history from specs/library/, into an empty portal."""
+"""Loads the demo organisations, accounts and networks from specs/demo/, the specification library
+with its history from specs/library/, the criteria from specs/criteria/ and the planned needs from
+specs/needs/, into an empty portal."""
 import re
 from datetime import date, datetime, time, timezone
 from pathlib import Path
@@ -14,12 +15,14 @@ from .extensions import db
 from .networks.models import Membership, Network
 from .organisations import services as organisations
 from .criteria import services as criteria
+from .needs import demo as needs_demo
 from .specs import lifecycle
 from .specs import services as specs
 
 DEMO_DIR = PROJECT_ROOT / "specs" / "demo"
 LIBRARY_DIR = PROJECT_ROOT / "specs" / "library"
 CRITERIA_DIR = PROJECT_ROOT / "specs" / "criteria"
+NEEDS_FILE = PROJECT_ROOT / "specs" / "needs" / "needs.yaml"
 CRITERIA_AUTHOR = "admin@portal.example"
 CRITERIA_DATE = date(2025, 11, 17)
 
@@ -37,7 +40,8 @@ def read_front_matter(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(meta) or {}, body.strip()
 
 
-def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR, criteria_dir: Path = CRITERIA_DIR):
+def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR, criteria_dir: Path = CRITERIA_DIR,
+          needs_file: Path = NEEDS_FILE):
     """The demo as a list of (label, callable), so the CLI can show progress."""
     orgs = yaml.safe_load((demo_dir / "organisations.yaml").read_text(encoding="utf-8"))
     people = yaml.safe_load((demo_dir / "users.yaml").read_text(encoding="utf-8"))
@@ -51,6 +55,7 @@ def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR, criteria_d
     result += [(f"specification {d.name}", lambda d=d: _add_spec(d)) for d in spec_dirs]
     revisions = sorted((criteria_dir / "revisions").glob("K-*.md"))
     result += [(f"criterion {p.stem}, new revision", lambda p=p: _revise_criterion(p)) for p in revisions]
+    result += needs_demo.steps(needs_file)
     return result
 
 

@@ -1,7 +1,7 @@
 """The application's error family and the handlers that present it (HTML, or JSON under /api/)."""
 import logging
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -105,9 +105,9 @@ def register_error_handlers(app):
     def handle_http(err: HTTPException):
         status = err.code or 500
         message = HTTP_MESSAGES.get(status, err.description)
-        response = error_response(status, HTTP_CODES.get(status, "http_error"), message)
+        response = make_response(error_response(status, HTTP_CODES.get(status, "http_error"), message))
         if status == 405 and err.valid_methods:
-            response[0].headers["Allow"] = ", ".join(err.valid_methods)
+            response.headers["Allow"] = ", ".join(err.valid_methods)
         return response
 
     @app.errorhandler(Exception)

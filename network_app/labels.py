@@ -53,6 +53,28 @@ LABELS = {
         "revised": _l("Revised"),
         "retired": _l("Retired"),
     },
+    "need_status": {
+        "draft": _l("Draft, not published"),
+        "planned": _l("Planned"),
+        "market_dialogue": _l("Market dialogue"),
+        "announced": _l("Announced"),
+        "awarded": _l("Awarded"),
+        "cancelled": _l("Cancelled"),
+    },
+    "procedure": {
+        "direct_award": _l("Direct award"),
+        "below_threshold": _l("Below-threshold procedure"),
+        "open": _l("Open procedure"),
+        "restricted": _l("Restricted procedure"),
+        "negotiated": _l("Negotiated procedure"),
+        "innovation_partnership": _l("Innovation partnership"),
+        "framework_call_off": _l("Call-off from a framework agreement"),
+        "iop": _l("Idea-driven public partnership (IOP)"),
+    },
+    "frequency": {
+        "immediate": _l("E-mail at once"),
+        "daily": _l("Daily digest"),
+    },
     "role": {
         "coordinator": _l("Coordinator"),
         "member": _l("Member"),

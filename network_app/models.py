@@ -6,3 +6,6 @@ from .mail import OutboxMessage  # noqa: F401
 from .networks.models import Invitation, JoinRequest, Membership, Network  # noqa: F401
 from .organisations.models import Organisation, OrganisationCounty  # noqa: F401
 from .specs.models import Spec, SpecCpv, SpecRevision, SpecTag, SpecVersion  # noqa: F401
+from .needs.models import Interest, Need, NeedCounty, NeedCpv, NeedEvent, NeedMessage  # noqa: F401
+from .needs.models import NeedMunicipality, Question, Watch, WatchCounty, WatchCpv, WatchFeed  # noqa: F401
+from .needs.models import WatchNotice  # noqa: F401

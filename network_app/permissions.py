@@ -133,6 +133,30 @@ def _may_create_criterion(actor, network) -> bool:
     return _writer(actor, network)
 
 
+def _may_manage_need(actor, need) -> bool:
+    """A network's needs are its members' and coordinators'; an organisation's own, its users'."""
+    if need.network_id is not None:
+        return _writer(actor, need.network)
+    return actor.organisation.id == need.organisation_id
+
+
+def _may_register_interest(actor, need) -> bool:
+    return actor.organisation.is_supplier and need.is_open
+
+
+def _may_ask(actor, target) -> bool:
+    """Anyone acting for an organisation may ask, except the buyers behind it (they answer)."""
+    if hasattr(target, "procedure"):  # a need
+        return target.is_open and not _may_manage_need(actor, target)
+    return target.status == "consultation" and not _member(actor, target.network)
+
+
+def _may_answer(actor, target) -> bool:
+    if hasattr(target, "procedure"):
+        return _may_manage_need(actor, target)
+    return _writer(actor, target.network)
+
+
 def _spec_member(actor, spec) -> bool:
     return _member(actor, spec.network)
 
@@ -165,6 +189,15 @@ RULES: dict[str, tuple[Callable, bool, bool]] = {
     "criterion.view": (_may_view_criterion, True, True),
     "criterion.edit": (_may_edit_criterion, True, True),
     "criterion.create": (_may_create_criterion, True, False),  # on a network, or None: the shared library
+    # Planned needs: published ones are public; drafts are their publishers' (404 to others).
+    "need.view": (lambda a, n: n.is_published or (a.organisation is not None and _may_manage_need(a, n)), True, False),
+    "need.create": (lambda a, _: a.organisation.is_buyer, False, False),  # for the user's own organisation
+    "need.publish_for": (_writer, False, False),  # on behalf of a network
+    "need.edit": (_may_manage_need, True, False),  # also: see registrations, message them, answer questions
+    "need.register_interest": (_may_register_interest, False, False),
+    "question.ask": (_may_ask, False, False),  # about a need, or a specification in consultation
+    "question.answer": (_may_answer, True, False),
+    "watch.create": (lambda a, _: True, False, False),  # anyone acting for an organisation
 }
 ACTIONS = tuple(RULES)
 # What the object's state must allow before anyone, portal admins included, may act.
@@ -181,7 +214,7 @@ def may(user, action: str, obj=None) -> bool:
     actor = Actor.of(user)
     if actor.is_portal_admin and admin_too:
         return True
-    public = ("network.view", "organisation.view", "spec.view", "criterion.view")
+    public = ("network.view", "organisation.view", "spec.view", "criterion.view", "need.view")
     if actor.is_anonymous and action not in public:
         return False
     if actor.organisation is None and action not in public + ("user.manage_tokens",):

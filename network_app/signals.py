@@ -10,6 +10,8 @@ _signals = Namespace()
 
 # Sent after a document's text or state is committed, with kind ("spec", "criterion", …) and id.
 document_changed = _signals.signal("document-changed")
+# Sent after a specification version is adopted and committed, with the SpecVersion as sender.
+spec_adopted = _signals.signal("spec-adopted")
 
 
 def changed(kind: str, document_id: int) -> None:
@@ -19,3 +21,12 @@ def changed(kind: str, document_id: int) -> None:
             receiver(kind, document_id=document_id)
         except Exception:  # noqa: BLE001 - a derived thing must never undo a committed change
             log.exception("receiver %r failed for %s %s", receiver, kind, document_id)
+
+
+def send(signal, sender) -> None:
+    """Send `signal`; log, never raise, what fails in a receiver."""
+    for receiver in signal.receivers_for(sender):
+        try:
+            receiver(sender)
+        except Exception:  # noqa: BLE001 - a derived thing must never undo a committed change
+            log.exception("receiver %r failed for %r", receiver, sender)

@@ -33,6 +33,26 @@ def has_forbidden_chars(text: str) -> bool:
     return bool(_FORBIDDEN_CHARS.search(text))
 
 
+def spreadsheet_cell(value) -> str:
+    """A CSV cell on one line that a spreadsheet cannot run as a formula (OWASP: a cell starting
+    with = + - @ tab or CR gets a leading apostrophe)."""
+    value = " ".join(str(value if value is not None else "").split())
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def csv_text(header, rows) -> str:
+    """Semicolon-separated CSV (what Swedish spreadsheet programs expect) with formula-safe cells,
+    after a byte-order mark so that they read it as UTF-8."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([spreadsheet_cell(h) for h in header])
+    writer.writerows([spreadsheet_cell(v) for v in row] for row in rows)
+    return "\ufeff" + out.getvalue()
+
+
 class LRUCache:
     """A small thread-safe least-recently-used cache (functools.lru_cache cannot be filled from outside)."""
 

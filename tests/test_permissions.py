@@ -1,4 +1,6 @@
 """Every role against every action that exists: the policy in one table."""
+from datetime import date
+
 import pytest
 
 from network_app import permissions
@@ -7,6 +9,7 @@ from network_app.extensions import db
 from network_app.networks import services as networks
 from network_app.networks.models import Membership, Network
 from network_app.criteria.models import Criterion
+from network_app.needs.models import Need
 from network_app.specs.models import Spec
 
 ROLES = ("anonymous", "supplier", "observer", "member", "coordinator", "org_admin", "portal_admin",
@@ -37,6 +40,16 @@ TABLE = {
     "criterion.view":            (F, F, T, T, T, T, T, F, F),
     "criterion.edit":            (F, F, F, T, T, T, T, F, F),
     "criterion.create":          (F, F, F, T, T, T, T, F, F),
+    # view: a draft need of N; create, watch.create: no object; publish_for: network N;
+    # the rest: a published need of N
+    "need.view":                 (F, F, F, T, T, T, T, F, F),
+    "need.create":               (F, F, T, T, T, T, F, T, F),
+    "need.publish_for":          (F, F, F, T, T, T, F, F, F),
+    "need.edit":                 (F, F, F, T, T, T, T, F, F),
+    "need.register_interest":    (F, T, F, F, F, F, F, F, F),
+    "question.ask":              (F, T, T, F, F, F, F, T, F),
+    "question.answer":           (F, F, F, T, T, T, T, F, F),
+    "watch.create":              (F, T, T, T, T, T, F, T, F),
 }
 
 
@@ -64,16 +77,23 @@ def world(app, make_org, make_user):
     networks.create_network(networks.NetworkDraft(name="N2", slug="n2"), actor=people["other_network"])
     invitation = networks.invite_organisation(n, x.orgnr, "member", actor=people["coordinator"])
     draft = Spec(network=n, slug="draft", title="Draft", status="draft")
+    need_fields = dict(network=n, organisation=c, title="Need", procedure="open", planned_notice_date=date(2027, 1, 1),
+                       planned_contract_start=date(2027, 6, 1))
+    draft_need, need = Need(status="draft", **need_fields), Need(status="planned", **need_fields)
     own = Criterion(code="K-9001", network=n, title="Own", type="technical", level="basic")
-    db.session.add_all([draft, own])
+    db.session.add_all([draft, own, draft_need, need])
     db.session.commit()
     return {"people": people, "network": n, "member_org": m, "invitation": invitation, "spec": draft,
-            "criterion": own}
+            "criterion": own, "draft_need": draft_need, "need": need}
 
 
 def target(world, action, user):
-    if action == "network.create":
+    if action in ("network.create", "need.create", "watch.create"):
         return None
+    if action in ("need.view", "need.publish_for"):
+        return world["draft_need"] if action == "need.view" else world["network"]
+    if action.startswith(("need.", "question.")):
+        return world["need"]
     if action in ("spec.create", "criterion.create"):
         return world["network"]
     area = action.split(".")[0]

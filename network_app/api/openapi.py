@@ -35,6 +35,53 @@ USER = {"type": "object", "properties": {
         "slug": {"type": "string"}, "role": {"type": "string"}}}},
     "permissions": {"type": "object", "additionalProperties": {"type": "boolean"}}}}
 
+NEED_SUMMARY = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "title": {"type": "string"},
+    "status": {"type": "string", "enum": ["draft", "planned", "market_dialogue", "announced", "awarded", "cancelled"]},
+    "status_label": {"type": "string"},
+    "procedure": {"type": "string", "enum": ["direct_award", "below_threshold", "open", "restricted", "negotiated",
+                                             "innovation_partnership", "framework_call_off", "iop"]},
+    "buyer": {"type": "object", "properties": {
+        "name": {"type": "string"},
+        "organisation": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                                          "orgnr": {"type": "string"}}},
+        "network": {"type": "object", "nullable": True, "properties": {"slug": {"type": "string"},
+                                                                       "name": {"type": "string"}}}}},
+    "cpv": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string", "example": "45331000-6"}, "label": {"type": "string"}}}},
+    "counties": {"type": "array", "items": {"type": "string", "example": "01"}},
+    "value_min": {"type": "integer", "nullable": True, "description": "SEK without VAT"},
+    "value_max": {"type": "integer", "nullable": True},
+    "planned_notice_date": {"type": "string", "format": "date"},
+    "planned_contract_start": {"type": "string", "format": "date"},
+    "reserved_for_non_profits": {"type": "boolean"}, "critical_supply": {"type": "boolean"},
+    "published_at": {"type": "string", "format": "date-time", "nullable": True},
+    "updated_at": {"type": "string", "format": "date-time"},
+    "url": {"type": "string", "format": "uri"}, "api_url": {"type": "string", "format": "uri"}}}
+
+NEED = {"allOf": [{"$ref": "#/components/schemas/NeedSummary"}, {"type": "object", "properties": {
+    "description": {"type": "string"}, "municipalities": {"type": "array", "items": {"type": "string"}},
+    "quantity": {"type": "string"}, "preparedness_note": {"type": "string"},
+    "spec": {"type": "string", "nullable": True, "example": "bebo/heat-pumps/v1"},
+    "contact": {"type": "object", "properties": {"name": {"type": "string"}, "email": {"type": "string"},
+                                                 "phone": {"type": "string"}}},
+    "notice_reference": {"type": "string", "nullable": True}, "notice_url": {"type": "string", "nullable": True},
+    "status_reason": {"type": "string", "nullable": True},
+    "ocid": {"type": "string", "nullable": True, "description": "the OCDS ocid of its releases"},
+    "interest_count": {"type": "integer", "description": "active registrations of interest"}}}]}
+
+INTEREST = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "need": {"type": "integer"},
+    "organisation": {"$ref": "#/components/schemas/Organisation"},
+    "contact_name": {"type": "string"}, "contact_email": {"type": "string"}, "contact_phone": {"type": "string"},
+    "message": {"type": "string"}, "consortium": {"type": "boolean"}, "subcontractor": {"type": "boolean"},
+    "active": {"type": "boolean"}, "created_at": {"type": "string", "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"}}}
+
+INVALID = {"allOf": [{"$ref": "#/components/schemas/Error"}, {"type": "object", "properties": {"error": {
+    "type": "object", "properties": {"fields": {"type": "object", "additionalProperties": {"type": "string"},
+                                                "description": "field name -> what is wrong"}}}}}]}
+
 
 def _error_response(description: str) -> dict:
     return {"description": description,
@@ -49,10 +96,16 @@ def build_spec() -> dict:
                                         "profile page or with `flask create-token`."})
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for name, schema in (("Error", ERROR), ("Organisation", ORGANISATION), ("Network", NETWORK),
-                         ("Membership", MEMBERSHIP), ("User", USER)):
+                         ("Membership", MEMBERSHIP), ("User", USER), ("NeedSummary", NEED_SUMMARY),
+                         ("Need", NEED), ("Interest", INTEREST), ("InvalidInput", INVALID)):
         spec.components.schema(name, schema)
     spec.components.response("Unauthorized", _error_response("Missing, unknown or revoked token"))
     spec.components.response("NotFound", _error_response("No such resource, or not visible to you"))
+    spec.components.response("Forbidden", _error_response("You may not do that"))
+    spec.components.response("Conflict", _error_response("The resource's state does not allow it"))
+    spec.components.response("Invalid", {"description": "Invalid input; error.fields names each field",
+                                          "content": {"application/json": {
+                                              "schema": {"$ref": "#/components/schemas/InvalidInput"}}}})
     for rule in current_app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
             spec.path(view=current_app.view_functions[rule.endpoint], app=current_app)

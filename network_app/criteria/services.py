@@ -15,7 +15,7 @@ from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
 from ..gitstore import RevisionNotFound, SaveOutcome, valid_revision
 from ..specs import textdiff
-from ..util import has_forbidden_chars
+from ..util import csv_text, has_forbidden_chars
 from .models import (AREAS, LEVELS, STATUSES, TYPES, Criterion, CriterionArea, CriterionCategory, CriterionCpv,
                      CriterionRevision, SpecCriterion)
 
@@ -379,23 +379,11 @@ signals.document_changed.connect(_on_spec_changed, sender="spec")
 signals.document_changed.connect(_on_criterion_changed, sender="criterion")
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet cell that cannot become a formula (OWASP: prefix = + - @ tab and CR with ')."""
-    value = " ".join((value or "").split())
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def checklist_csv(spec, text: str) -> str:
     """The criteria a specification text embeds, one row each, for ticking off in the documents."""
-    import csv
-    import io
-
     from ..labels import LABELS
 
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([str(h) for h in (_l("Criterion"), _l("Title"), _l("Type"), _l("Level"), _l("Revision"),
-                                      _l("Requirement"), _l("Verification"), _l("Fulfilled"))])
+    rows = []
     known = by_codes([code for code, _ in references(text)])
     for code, number in references(text):
         criterion = known.get(code)
@@ -406,10 +394,11 @@ def checklist_csv(spec, text: str) -> str:
         except NotFound:
             continue
         parts = text_of(criterion, revision)
-        writer.writerow([_cell(v) for v in (criterion.code, criterion.title, str(LABELS["criterion_type"][criterion.type]),
-                                            str(LABELS["criterion_level"][criterion.level]), f"r{revision.number}",
-                                            parts.requirement, parts.verification, "")])
-    return "\ufeff" + out.getvalue()  # a byte-order mark, so spreadsheet programs read UTF-8
+        rows.append((criterion.code, criterion.title, str(LABELS["criterion_type"][criterion.type]),
+                     str(LABELS["criterion_level"][criterion.level]), f"r{revision.number}",
+                     parts.requirement, parts.verification, ""))
+    return csv_text([str(h) for h in (_l("Criterion"), _l("Title"), _l("Type"), _l("Level"), _l("Revision"),
+                                      _l("Requirement"), _l("Verification"), _l("Fulfilled"))], rows)
 
 
 def check_caches(*, repair: bool = False) -> revcache.CacheCheck:

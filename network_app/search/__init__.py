@@ -19,12 +19,13 @@ from . import index, pending, upkeep
 from .documents import (FACETS, KINDS, PUBLIC, SearchDocument, all_documents, cpv_divisions, facet_labels,
                         label_of, members_scope, path_for, provider)
 from .pending import enqueue
-from .searching import MAX_PER_PAGE, PER_PAGE, SORTS, Hit, SearchResult, parse, permission_filter, run
+from .searching import MAX_PER_PAGE, PER_PAGE, SORTS, Hit, SearchResult, parse, permission_filter, public_ids, run
 from .upkeep import Drift, check, drain, rebuild
 
 __all__ = ["FACETS", "KINDS", "PUBLIC", "Drift", "Hit", "SearchDocument", "SearchResult", "SearchUnavailable",
            "all_documents", "check", "cpv_divisions", "drain", "enqueue", "facet_labels", "find", "init_app",
-           "health", "label_of", "members_scope", "path_for", "permission_filter", "provider", "rebuild"]
+           "health", "label_of", "matching_ids", "members_scope", "path_for", "permission_filter", "provider",
+           "rebuild"]
 
 KIND_LABELS = {"spec": _l("Specification"), "criterion": _l("Criterion"), "need": _l("Planned need"),
                "letter": _l("Letter of intent")}
@@ -84,9 +85,14 @@ def find(query: str, viewer, *, kind: str | None = None, filters: dict | None = 
     per_page = min(max(int(per_page or PER_PAGE), 1), MAX_PER_PAGE)
     sort = sort if sort in SORTS else "relevance"
     parsed = parse(query)
+    return _with_index(lambda: run(parsed, viewer, filters=chosen, page=page, per_page=per_page, sort=sort))
+
+
+def _with_index(fn):
+    """Run fn(), building a missing index first (tests, CLI) or raising SearchUnavailable."""
     for attempt in (1, 2):
         try:
-            return run(parsed, viewer, filters=chosen, page=page, per_page=per_page, sort=sort)
+            return fn()
         except index.IndexMissing:
             app = current_app._get_current_object()
             if app.config["SEARCH_BUILD_IN_BACKGROUND"] or attempt == 2:
@@ -96,3 +102,10 @@ def find(query: str, viewer, *, kind: str | None = None, filters: dict | None = 
         except index.IndexBroken:
             raise SearchUnavailable() from None
     raise AssertionError("unreachable")
+
+
+def matching_ids(query: str, kind: str) -> tuple[set[int], object]:
+    """(ids of the public `kind` objects matching what a person typed, a notice about the query
+    or None). Raises SearchUnavailable when the index cannot be read."""
+    parsed = parse(query)
+    return _with_index(lambda: public_ids(parsed, kind)), parsed.notice

@@ -278,3 +278,28 @@ def run(parsed: ParsedQuery, viewer, *, filters: dict[str, str], page: int, per_
         terms, prefixes = query_terms(parsed.query) if parsed.query is not None else (set(), [])
         hits = [_to_hit(searcher.stored_fields(d), terms, prefixes) for d in top]
         return SearchResult(parsed.text, hits, len(matched), facets, page, per_page, sort, filters, parsed.notice)
+
+
+def _keys(engine: Engine, cache: dict) -> list:
+    found = cache.get("keys")
+    if found is None:
+        found = cache["keys"] = list(engine.reader.column_reader("key"))
+    return found
+
+
+def public_ids(parsed: ParsedQuery, kind: str) -> set[int]:
+    """Ids of the `kind` objects whose public documents match the query (for lists that filter and
+    order in the database and take only the words from the index)."""
+    if parsed.query is None:
+        return set()
+    with searching() as (searcher, cache):
+        engine = _engine(searcher, cache)
+        allowed = _allowed(engine, cache, ("public",), Term("scope", PUBLIC))
+        of_kind = _docs(engine, cache, ("facet", "kind", kind), Term("kind", kind))
+        keys = _keys(engine, cache)
+        found = set()
+        for docnum in _scores(engine, searcher, parsed.query):
+            if docnum in allowed and docnum in of_kind:
+                key = keys[docnum]
+                found.add(int((key.decode() if isinstance(key, bytes) else key).split(":")[1]))
+        return found
