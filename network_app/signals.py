@@ -19,3 +19,16 @@ def changed(kind: str, document_id: int) -> None:
             receiver(kind, document_id=document_id)
         except Exception:  # noqa: BLE001 - a derived thing must never undo a committed change
             log.exception("receiver %r failed for %s %s", receiver, kind, document_id)
+
+
+# Sent after a specification version is adopted and committed (sender "spec"), with its id and number.
+version_adopted = _signals.signal("version-adopted")
+
+
+def adopted(spec_id: int, number: int) -> None:
+    """Tell the receivers of version_adopted; log, never raise, what fails in one of them."""
+    for receiver in version_adopted.receivers_for("spec"):
+        try:
+            receiver("spec", spec_id=spec_id, number=number)
+        except Exception:  # noqa: BLE001 - a derived thing must never undo a committed change
+            log.exception("receiver %r failed for spec %s v%s", receiver, spec_id, number)

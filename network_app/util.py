@@ -33,6 +33,12 @@ def has_forbidden_chars(text: str) -> bool:
     return bool(_FORBIDDEN_CHARS.search(text))
 
 
+def spreadsheet_cell(value: str) -> str:
+    """A spreadsheet cell that cannot become a formula (OWASP: prefix = + - @ tab and CR with ')."""
+    value = " ".join((value or "").split())
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 class LRUCache:
     """A small thread-safe least-recently-used cache (functools.lru_cache cannot be filled from outside)."""
 

@@ -15,7 +15,7 @@ from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
 from ..gitstore import RevisionNotFound, SaveOutcome, valid_revision
 from ..specs import textdiff
-from ..util import has_forbidden_chars
+from ..util import has_forbidden_chars, spreadsheet_cell
 from .models import (AREAS, LEVELS, STATUSES, TYPES, Criterion, CriterionArea, CriterionCategory, CriterionCpv,
                      CriterionRevision, SpecCriterion)
 
@@ -379,10 +379,7 @@ signals.document_changed.connect(_on_spec_changed, sender="spec")
 signals.document_changed.connect(_on_criterion_changed, sender="criterion")
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet cell that cannot become a formula (OWASP: prefix = + - @ tab and CR with ')."""
-    value = " ".join((value or "").split())
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+_cell = spreadsheet_cell  # shared with the signatory export of letters of intent
 
 
 def checklist_csv(spec, text: str) -> str:
