@@ -77,12 +77,13 @@ def current_version(intent: Intent) -> SpecVersion:
 
 # --- audit log -----------------------------------------------------------------------------------
 
-def log(intent: Intent, action: str, actor, detail: str = "") -> IntentEvent:
-    """Add a row to the audit log in the caller's transaction."""
+def log(intent: Intent, action: str, actor, detail: str = "", *, when=None) -> IntentEvent:
+    """Add a row to the audit log in the caller's transaction (at `when`, default now: the demo
+    loader passes the dates of its history)."""
     org = getattr(actor, "approved_organisation", None)
     event = IntentEvent(intent_id=intent.id, action=action, actor_id=getattr(actor, "id", None),
                         actor_name=getattr(actor, "name", "") or "", organisation_name=org.name if org else "",
-                        detail=detail, at=utcnow())
+                        detail=detail, at=when or utcnow())
     db.session.add(event)
     return event
 
@@ -91,7 +92,7 @@ def audit_log(intent: Intent, *, viewer) -> list[IntentEvent]:
     """The letter's audit log, oldest first (coordinators of the network only)."""
     permissions.require(viewer, "intent.audit", intent)
     return list(db.session.scalars(select(IntentEvent).where(IntentEvent.intent_id == intent.id)
-                                   .order_by(IntentEvent.id)))
+                                   .order_by(IntentEvent.at, IntentEvent.id)))
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -177,7 +178,7 @@ def create_intent(network, spec: Spec, version: SpecVersion, draft: IntentDraft,
     _apply_details(intent, draft)
     db.session.add(intent)
     db.session.flush()
-    log(intent, "created", actor, f"{spec.title} v{version.number}")
+    log(intent, "created", actor, f"{spec.title} v{version.number}", when=when)
     try:
         revcache.save(intent, IntentRevision, compose(intent, draft.text, version), base_revision=None,
                       actor=actor, when=when, message=draft.message or str(_l("Create %(title)s", title=draft.title)))
@@ -309,7 +310,7 @@ def _refuse(message) -> None:
     raise InvalidInput({}, message=message)
 
 
-def open_intent(intent: Intent, *, actor) -> Intent:
+def open_intent(intent: Intent, *, actor, when=None) -> Intent:
     """Publish the letter: the market sees it, and signers may sign between its dates."""
     permissions.require(actor, "intent.manage", intent)
     _lock(intent)
@@ -318,7 +319,7 @@ def open_intent(intent: Intent, *, actor) -> Intent:
     if intent.closes_on is None:
         _refuse(_l("Set a closing date under “Details” before opening the letter."))
     intent.status = "open"
-    log(intent, "opened", actor)
+    log(intent, "opened", actor, when=when)
     db.session.commit()
     signals.changed("letter", intent.id)
     return intent

@@ -151,7 +151,8 @@ def _pinned(intent: Intent, actor, clean: dict) -> Signature:
                      spec_revision=version.commit_id, signed_at=utcnow(), **clean)
 
 
-def sign_intent(intent: Intent, draft: SignatureDraft, *, actor, today: date | None = None) -> Signature:
+def sign_intent(intent: Intent, draft: SignatureDraft, *, actor, today: date | None = None,
+                when=None) -> Signature:
     """Sign for the actor's organisation. Raises AlreadySigned (409, with the date of the first
     signature) when the organisation has an active signature, InvalidInput for bad input or
     outside the letter's dates, Forbidden without the signing right."""
@@ -164,8 +165,10 @@ def sign_intent(intent: Intent, draft: SignatureDraft, *, actor, today: date | N
     if errors:
         raise InvalidInput(errors)
     signature = _pinned(intent, actor, clean)
+    if when is not None:  # the demo loader's history
+        signature.signed_at = when
     db.session.add(signature)
-    log(intent, "signed", actor, _summary(signature))
+    log(intent, "signed", actor, _summary(signature), when=when)
     try:
         db.session.commit()
     except IntegrityError:  # another signer of the same organisation won the race
@@ -208,15 +211,16 @@ def get_signature_or_404(intent: Intent, signature_id: int) -> Signature:
     return signature
 
 
-def withdraw_signature(signature: Signature, reason: str, *, actor) -> Signature:
+def withdraw_signature(signature: Signature, reason: str, *, actor, when=None) -> Signature:
     """Withdraw the organisation's signature; it stays in the history with the reason."""
     permissions.require(actor, "signature.withdraw", signature)
     reason = (reason or "").strip()
     if not reason or len(reason) > 1000 or has_forbidden_chars(reason):
         raise InvalidInput({"reason": _l("Say why the organisation withdraws (at most 1,000 characters).")})
     signature.status, signature.active_organisation_id = "withdrawn", None
-    signature.withdrawn_at, signature.withdrawn_by_name, signature.withdrawal_reason = utcnow(), actor.name, reason
-    log(signature.intent, "withdrawn", actor, f"{signature.organisation.name}: {reason}")
+    signature.withdrawn_at, signature.withdrawn_by_name, signature.withdrawal_reason = (when or utcnow(), actor.name,
+                                                                                         reason)
+    log(signature.intent, "withdrawn", actor, f"{signature.organisation.name}: {reason}", when=when)
     db.session.commit()
     signals.changed("letter", signature.intent_id)
     return signature
