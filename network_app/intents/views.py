@@ -12,6 +12,7 @@ from ..accounts.forms import EmptyForm
 from ..errors import InvalidInput, NotFound
 from ..networks import services as networks
 from ..rendering import render
+from . import search as _search_provider  # noqa: F401 - registers letters with the search index
 from . import services, signing
 from .chart import timeline
 from .forms import DetailsForm, EditForm, IntentForm, MoveForm, SignForm, WithdrawForm

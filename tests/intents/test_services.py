@@ -236,3 +236,15 @@ def test_signatories_csv_neutralises_formulas(world):
     with pytest.raises(NotFound):
         signing.signatories_csv(world["letter"], viewer=world["outsider"])
 
+
+
+def test_flask_check_compares_the_revision_cache_with_git_and_repairs_it(world):
+    from network_app.intents.models import IntentRevision
+
+    letter = world["letter"]
+    assert services.check_caches().drift == []
+    db.session.execute(IntentRevision.__table__.delete())
+    db.session.commit()
+    report = services.check_caches(repair=True)
+    assert len(report.drift) == 1 and "bebo/intents/" in report.drift[0]
+    assert services.revision_of(letter).commit_id == letter.head_revision
