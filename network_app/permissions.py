@@ -204,6 +204,7 @@ ACTIONS = tuple(RULES)
 # What the object's state must allow before anyone, portal admins included, may act.
 PRECONDITIONS: dict[str, Callable] = {
     "spec.edit": lambda spec: spec.status in ("draft", "consultation", "adopted"),  # archived texts are final
+    "intent.edit": lambda intent: intent.status != "closed",  # a closed letter is final
     "intent.sign": lambda intent: intent.status == "open",  # the dates are checked by the service
     "signature.withdraw": lambda signature: signature.status == "active",
 }

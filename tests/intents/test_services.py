@@ -248,3 +248,14 @@ def test_flask_check_compares_the_revision_cache_with_git_and_repairs_it(world):
     report = services.check_caches(repair=True)
     assert len(report.drift) == 1 and "bebo/intents/" in report.drift[0]
     assert services.revision_of(letter).commit_id == letter.head_revision
+
+
+def test_a_closed_letter_is_final(world):
+    letter = world["letter"]
+    services.close_intent(letter, actor=world["coordinator"])
+    with pytest.raises(Forbidden):
+        services.save_intent(letter, "# Ändrad\n", base_revision=letter.head_revision, actor=world["coordinator"])
+    with pytest.raises(Forbidden):
+        signing.sign_intent(letter, draft(), actor=world["member"])
+    with pytest.raises(InvalidInput):
+        services.close_intent(letter, actor=world["coordinator"])
