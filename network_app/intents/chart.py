@@ -22,7 +22,8 @@ class Bar:
 @dataclass(frozen=True)
 class Tick:
     x: float
-    label: str
+    year: int
+    quarter: int | None  # None: the tick marks the start of `year`
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def timeline(rows: list[tuple[str, date, date]]) -> Timeline | None:
                 max(2.0, round(x(_months(end) + 1) - x(_months(start)), 1)))
             for i, (label, start, end) in enumerate(sorted(rows, key=lambda r: (r[1], r[2], r[0])))]
     step = 3 if span <= 24 else 12
-    ticks = [Tick(x(m), f"{m // 12}" if m % 12 == 0 or step == 12 else f"Q{m % 12 // 3 + 1}")
+    ticks = [Tick(x(m), m // 12, None if m % 12 == 0 or step == 12 else m % 12 // 3 + 1)
              for m in range(first, last + 1, step)]
     axis_y = TOP + len(bars) * ROW
     return Timeline(bars, ticks, WIDTH, int(axis_y + BOTTOM), LABEL_WIDTH, WIDTH - 10, axis_y)

@@ -259,3 +259,18 @@ def test_a_closed_letter_is_final(world):
         signing.sign_intent(letter, draft(), actor=world["member"])
     with pytest.raises(InvalidInput):
         services.close_intent(letter, actor=world["coordinator"])
+
+
+def test_the_database_refuses_a_second_active_signature_of_an_organisation(world):
+    """The guard behind sign_intent's check, for two signers of one organisation at the same moment."""
+    from sqlalchemy.exc import IntegrityError
+
+    first = signing.sign_intent(world["letter"], draft(), actor=world["member"])
+    twin = Signature(**{c.name: getattr(first, c.name) for c in Signature.__table__.columns if c.name != "id"})
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    signing.withdraw_signature(first, "Fel", actor=world["member"])
+    # withdrawn rows free the slot: any number of them may exist next to one active signature
+    signing.sign_intent(world["letter"], draft(), actor=world["member"])
