@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, MonthField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, MonthField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import Length, Optional
 
 from ..forms import Form
@@ -70,8 +71,8 @@ class SignForm(Form):
                                validators=[Length(max=200)])
     quantity = StringField(_l("Estimated quantity"), validators=[Length(max=40)])
     quantity_unit = StringField(_l("Unit"), validators=[Length(max=40)])
-    value = StringField(_l("Estimated value (SEK, excluding VAT)"), description=_l("Whole kronor, for example 2500000."),
-                        validators=[Length(max=40)])
+    value = StringField(_l("Estimated value (SEK, excluding VAT)"), validators=[Length(max=40)],
+                        description=_l("Whole kronor, for example 2500000."))
     window_start = MonthField(_l("Planned procurement from"), validators=[Optional()],
                              description=_l("Month, as YYYY-MM."))
     window_end = MonthField(_l("Planned procurement until"), validators=[Optional()],

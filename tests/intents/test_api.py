@@ -27,7 +27,8 @@ def test_the_public_letter_and_its_aggregate(client, world):
     assert body["total_value"] == 1000005
     names = [s["organisation"] for s in body["signatures"]]
     assert names == [world["member"].organisation.name, None]
-    assert {"organisation", "spec_version", "signed_at", "intent_revision", "spec_revision"} <= set(body["signatures"][0])
+    fields = {"organisation", "spec_version", "signed_at", "intent_revision", "spec_revision"}
+    assert fields <= set(body["signatures"][0])
     listing = client.get("/api/v1/networks/bebo/intents").json
     assert [i["id"] for i in listing["intents"]] == [letter.id]
 

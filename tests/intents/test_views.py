@@ -168,7 +168,8 @@ def test_edit_history_and_diff(client, world):
     as_user(client, world["coordinator"])
     form = client.get(f"{URL}/{letter.slug}/edit")
     assert form.status_code == 200 and "letter of intent\n" not in form.text  # the header is not edited
-    response = client.post(f"{URL}/{letter.slug}/edit", data={"text": "# Ny\n\nText.", "base_revision": letter.head_revision})
+    response = client.post(f"{URL}/{letter.slug}/edit", data={"text": "# Ny\n\nText.",
+                                                             "base_revision": letter.head_revision})
     assert response.status_code == 302
     assert "r2" in client.get(f"{URL}/{letter.slug}/history").text
     assert client.get(f"{URL}/{letter.slug}/diff?from=r1&to=r2").status_code == 200
