@@ -14,6 +14,7 @@ from .extensions import db
 from .networks.models import Membership, Network
 from .organisations import services as organisations
 from .criteria import services as criteria
+from .intents import lifecycle as intent_lifecycle
 from .intents import services as intents
 from .intents import signing
 from .specs import lifecycle
@@ -167,7 +168,7 @@ def _add_intent(folder: Path) -> None:
         quantity_unit=meta.get("quantity_unit", ""), opens_on=meta.get("opens_on"), closes_on=meta.get("closes_on"),
         slug=folder.name), actor=author, when=when)
     if meta.get("open"):
-        intents.open_intent(letter, actor=author, when=when)
+        intent_lifecycle.open_intent(letter, actor=author, when=when)
     path = folder / "signatures.yaml"
     rows = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
     withdrawals = []

@@ -13,7 +13,7 @@ from ..errors import InvalidInput, NotFound
 from ..networks import services as networks
 from ..rendering import render
 from . import search as _search_provider  # noqa: F401 - registers letters with the search index
-from . import services, signing
+from . import lifecycle, services, signing
 from .chart import timeline
 from .forms import DetailsForm, EditForm, IntentForm, MoveForm, SignForm, WithdrawForm
 
@@ -75,7 +75,7 @@ def show(network, slug):
         own = signing.active_signature(intent, current_user.approved_organisation.id)
     return _render("intents/show.html", intent, revision=revision, header=header, html=render(body).html,
                    aggregate=aggregate, chart=_chart(aggregate), own=own, empty=EmptyForm(),
-                   newer=services.newer_version(intent), move=_move_form(intent), today=date.today(),
+                   newer=lifecycle.newer_version(intent), move=_move_form(intent), today=date.today(),
                    history=[s for s in intent.signatures if s.status != "active"])
 
 
@@ -122,7 +122,7 @@ def edit(network, slug):
         except services.EditConflict as conflict:
             _header, theirs = services.split(conflict.current_text)
             _header, mine = services.split(conflict.conflict_text)
-            rows = services.textdiff.rows(theirs, form.text.data or "")
+            rows = services.diff_texts(theirs, form.text.data or "")
             form.text.data, form.base_revision.data = mine, conflict.current_revision
             return _render("intents/conflict.html", intent, 409, form=form, rows=rows)
         else:
@@ -172,16 +172,16 @@ def diff(network, slug):
 
 @bp.route("/<slug>/<any(open, close):action>", methods=["POST"])
 @login_required
-def lifecycle(network, slug, action):
+def change_status(network, slug, action):
     intent = _intent(network, slug)
     permissions.require(current_user, "intent.manage", intent)
     if EmptyForm().validate_on_submit():
         try:
             if action == "open":
-                services.open_intent(intent, actor=current_user)
+                lifecycle.open_intent(intent, actor=current_user)
                 flash(_("The letter is open: the market sees it and signers may sign."), "success")
             else:
-                services.close_intent(intent, actor=current_user)
+                lifecycle.close_intent(intent, actor=current_user)
                 flash(_("The letter is closed for signing."), "success")
         except InvalidInput as err:
             flash(str(err.message), "error")
@@ -196,7 +196,7 @@ def move(network, slug):
     form = _move_form(intent)
     if form.validate_on_submit():
         try:
-            services.move_to_version(intent, int(form.version.data) if (form.version.data or "").isdigit() else 0,
+            lifecycle.move_to_version(intent, int(form.version.data) if (form.version.data or "").isdigit() else 0,
                                      actor=current_user)
         except InvalidInput as err:
             flash(str(err.errors.get("version") or err.message), "error")

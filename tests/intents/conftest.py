@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 
 from network_app.extensions import db
-from network_app.intents import services
+from network_app.intents import lifecycle, services
 from network_app.intents.signing import SignatureDraft
-from network_app.specs import lifecycle
+from network_app.specs import lifecycle as spec_lifecycle
 from network_app.specs import services as specs
 
 SPEC_TEXT = "# Värmepumpar\n\n## Krav\n\nKrav 1: COP minst 3.\n"
@@ -24,7 +24,7 @@ def world(bebo, make_user):
     third member organisation (a housing company) with its own signer."""
     network, coordinator, member = bebo["network"], bebo["coordinator"], bebo["member"]
     spec = specs.create_spec(network, specs.SpecDraft(title="Värmepumpar", text=SPEC_TEXT), actor=coordinator)
-    lifecycle.adopt(spec, note="Styrgruppen 2026", decided_on=day(), actor=coordinator)
+    spec_lifecycle.adopt(spec, note="Styrgruppen 2026", decided_on=day(), actor=coordinator)
     from network_app.networks import services as network_services
 
     company = make_user(email="company@example.org", name="Hanna Housing", org_kind="housing_company", admin=True)
@@ -35,7 +35,7 @@ def world(bebo, make_user):
     db.session.commit()
     letter = services.create_intent(network, spec, spec.versions[0], services.IntentDraft(
         title="Värmepumpar 2027", text=LETTER, quantity_unit="st", closes_on=day(30)), actor=coordinator)
-    services.open_intent(letter, actor=coordinator)
+    lifecycle.open_intent(letter, actor=coordinator)
     return {**bebo, "spec": spec, "letter": letter, "company": company}
 
 
@@ -50,4 +50,4 @@ def adopt_v2(world):
     spec = world["spec"]
     specs.save_spec(spec, SPEC_TEXT + "\nKrav 2: ljud högst 45 dB.\n", base_revision=spec.head_revision,
                     actor=world["coordinator"])
-    return lifecycle.adopt(spec, note="Version 2", decided_on=day(), actor=world["coordinator"])
+    return spec_lifecycle.adopt(spec, note="Version 2", decided_on=day(), actor=world["coordinator"])

@@ -1,7 +1,7 @@
 """Letters of intent in the search index: drafts for the network's members only, opened ones for all."""
 from network_app import search
 from network_app.extensions import db
-from network_app.intents import services
+from network_app.intents import lifecycle, services
 
 
 def titles(query, viewer):
@@ -19,5 +19,5 @@ def test_letters_are_found_by_who_may_read_them(world, in_english):
         assert "Hemlig avsikt" not in titles("avsiktsförklaring", viewer)
     draft.closes_on = letter.closes_on
     db.session.commit()
-    services.open_intent(draft, actor=world["coordinator"])
+    lifecycle.open_intent(draft, actor=world["coordinator"])
     assert "Hemlig avsikt" in titles("avsiktsförklaring", None)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from network_app.errors import Forbidden, InvalidInput, NotFound
 from network_app.extensions import db
-from network_app.intents import services, signing
+from network_app.intents import lifecycle, services, signing
 from network_app.intents.models import AuditLogIsAppendOnly, IntentEvent, Signature
 from network_app.repos import store
 from tests.intents.conftest import adopt_v2, day, draft
@@ -103,7 +103,7 @@ def test_moving_to_a_new_version_keeps_old_signatures_and_asks_for_confirmation(
     old_commit = letter.head_revision
     adopt_v2(world)
     outbox_before = len(outbox())
-    services.move_to_version(letter, 2, actor=world["coordinator"])
+    lifecycle.move_to_version(letter, 2, actor=world["coordinator"])
     assert letter.spec_version == 2 and letter.revision_count == 2 and letter.head_revision != old_commit
     header, _ = services.split(store().text_at("bebo", letter.path, letter.head_revision))
     assert header["version"] == "v2"
@@ -124,12 +124,12 @@ def test_moving_to_a_new_version_keeps_old_signatures_and_asks_for_confirmation(
 
 def test_moving_needs_a_newer_adopted_version(world):
     with pytest.raises(InvalidInput):
-        services.move_to_version(world["letter"], 1, actor=world["coordinator"])
+        lifecycle.move_to_version(world["letter"], 1, actor=world["coordinator"])
     with pytest.raises(InvalidInput):
-        services.move_to_version(world["letter"], 7, actor=world["coordinator"])
+        lifecycle.move_to_version(world["letter"], 7, actor=world["coordinator"])
     with pytest.raises(Forbidden):
         adopt_v2(world)
-        services.move_to_version(world["letter"], 2, actor=world["member"])
+        lifecycle.move_to_version(world["letter"], 2, actor=world["member"])
 
 
 def test_adopting_a_new_version_tells_the_coordinators(world, outbox):
@@ -161,7 +161,7 @@ def test_the_aggregate_matches_hand_computed_figures(world, make_user):
     gone = signing.sign_intent(letter, draft(quantity="100", value="9999999", counties=["25"]), actor=fourth)
     signing.withdraw_signature(gone, "Ändrade planer", actor=fourth)
     adopt_v2(world)
-    services.move_to_version(letter, 2, actor=world["coordinator"])
+    lifecycle.move_to_version(letter, 2, actor=world["coordinator"])
     signing.confirm_signature(letter, draft(quantity="12", value="1500000", counties=["01", "03"]),
                               actor=world["member"])
 
@@ -252,13 +252,13 @@ def test_flask_check_compares_the_revision_cache_with_git_and_repairs_it(world):
 
 def test_a_closed_letter_is_final(world):
     letter = world["letter"]
-    services.close_intent(letter, actor=world["coordinator"])
+    lifecycle.close_intent(letter, actor=world["coordinator"])
     with pytest.raises(Forbidden):
         services.save_intent(letter, "# Ändrad\n", base_revision=letter.head_revision, actor=world["coordinator"])
     with pytest.raises(Forbidden):
         signing.sign_intent(letter, draft(), actor=world["member"])
     with pytest.raises(InvalidInput):
-        services.close_intent(letter, actor=world["coordinator"])
+        lifecycle.close_intent(letter, actor=world["coordinator"])
 
 
 def test_the_database_refuses_a_second_active_signature_of_an_organisation(world):
