@@ -16,6 +16,7 @@ from . import search as _search_provider  # noqa: F401 - registers letters with 
 from . import lifecycle, services, signing
 from .chart import timeline
 from .forms import DetailsForm, EditForm, IntentForm, MoveForm, SignForm, WithdrawForm
+from .models import PUBLIC_BODY_KINDS
 
 bp = Blueprint("intents", __name__, url_prefix="/networks/<network>/intents")
 
@@ -209,8 +210,10 @@ def move(network, slug):
 
 
 def _sign_page(intent, form, status=200, *, confirming=None):
-    return _render("intents/sign.html", intent, status, form=form, confirming=confirming,
-                   version=services.current_version(intent), revision=services.revision_of(intent))
+    version = services.current_version(intent)
+    return _render("intents/sign.html", intent, status, form=form, confirming=confirming, version=version,
+                   tag=services.spec_tag(intent.spec, version), revision=services.revision_of(intent),
+                   is_public_body=current_user.approved_organisation.kind in PUBLIC_BODY_KINDS)
 
 
 @bp.route("/<slug>/sign", methods=["GET", "POST"])

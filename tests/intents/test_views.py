@@ -201,3 +201,11 @@ def test_unknown_letters_and_signatures_are_404(client, world):
     assert client.get(f"{URL}/nope").status_code == 404
     assert client.get(f"{URL}/{world['letter'].slug}/signatures/999").status_code == 404
     assert client.get("/networks/nope/intents/").status_code == 404
+
+
+def test_only_companies_may_choose_not_to_be_named(client, world):
+    slug = world["letter"].slug
+    as_user(client, world["company"])
+    assert 'name="is_named"' in client.get(f"{URL}/{slug}/sign").text
+    as_user(client, world["member"])  # a municipality: always named
+    assert 'name="is_named"' not in client.get(f"{URL}/{slug}/sign").text
