@@ -274,3 +274,16 @@ def test_the_database_refuses_a_second_active_signature_of_an_organisation(world
     signing.withdraw_signature(first, "Fel", actor=world["member"])
     # withdrawn rows free the slot: any number of them may exist next to one active signature
     signing.sign_intent(world["letter"], draft(), actor=world["member"])
+
+
+def test_opening_needs_a_closing_date_and_only_coordinators_open(world):
+    letter = services.create_intent(world["network"], world["spec"], world["spec"].versions[0], services.IntentDraft(
+        title="Utan slutdatum", text="# Text\n", quantity_unit="st"), actor=world["coordinator"])
+    with pytest.raises(Forbidden):
+        lifecycle.open_intent(letter, actor=world["member"])
+    with pytest.raises(InvalidInput):
+        lifecycle.open_intent(letter, actor=world["coordinator"])
+    assert letter.status == "draft"
+    with pytest.raises(Forbidden):
+        services.create_intent(world["network"], world["spec"], world["spec"].versions[0],
+                               services.IntentDraft(title="X", text="# X\n", quantity_unit="st"), actor=world["member"])
