@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.views import bp as accounts_bp
     from .api import bp as api_bp
     from .criteria.views import bp as criteria_bp
+    from .intents.views import bp as intents_bp
     from .main.views import bp as main_bp
     from .needs.views import bp as needs_bp
     from .networks.views import bp as networks_bp
@@ -48,8 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .search.views import bp as search_bp
     from .specs.views import bp as specs_bp
 
-    for bp in (main_bp, accounts_bp, organisations_bp, networks_bp, specs_bp, criteria_bp, needs_bp, search_bp,
-               api_bp):
+    for bp in (main_bp, accounts_bp, organisations_bp, networks_bp, specs_bp, criteria_bp, needs_bp, intents_bp,
+               search_bp, api_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     errors.register_error_handlers(app)

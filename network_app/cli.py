@@ -172,7 +172,10 @@ def check(repair):
                 problems.append(f"repository {name}: {output}")
             else:
                 store().maintain(name)
-    reports = [specs.check_caches(repair=repair), criteria.check_caches(repair=repair)]
+    from .intents import services as intents
+
+    reports = [specs.check_caches(repair=repair), criteria.check_caches(repair=repair),
+               intents.check_caches(repair=repair)]
     drift = [line for report in reports for line in report.drift]
     problems += [line for report in reports for line in report.missing]
     drift += search_check(repair=repair).problems  # applies queued changes first; --repair reindexes

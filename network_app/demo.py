@@ -15,6 +15,9 @@ from .extensions import db
 from .networks.models import Membership, Network
 from .organisations import services as organisations
 from .criteria import services as criteria
+from .intents import lifecycle as intent_lifecycle
+from .intents import services as intents
+from .intents import signing
 from .needs import demo as needs_demo
 from .specs import lifecycle
 from .specs import services as specs
@@ -23,6 +26,7 @@ DEMO_DIR = PROJECT_ROOT / "specs" / "demo"
 LIBRARY_DIR = PROJECT_ROOT / "specs" / "library"
 CRITERIA_DIR = PROJECT_ROOT / "specs" / "criteria"
 NEEDS_FILE = PROJECT_ROOT / "specs" / "needs" / "needs.yaml"
+INTENTS_DIR = PROJECT_ROOT / "specs" / "intents"
 CRITERIA_AUTHOR = "admin@portal.example"
 CRITERIA_DATE = date(2025, 11, 17)
 
@@ -41,7 +45,7 @@ def read_front_matter(path: Path) -> tuple[dict, str]:
 
 
 def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR, criteria_dir: Path = CRITERIA_DIR,
-          needs_file: Path = NEEDS_FILE):
+          needs_file: Path = NEEDS_FILE, intents_dir: Path = INTENTS_DIR):
     """The demo as a list of (label, callable), so the CLI can show progress."""
     orgs = yaml.safe_load((demo_dir / "organisations.yaml").read_text(encoding="utf-8"))
     people = yaml.safe_load((demo_dir / "users.yaml").read_text(encoding="utf-8"))
@@ -55,6 +59,8 @@ def steps(demo_dir: Path = DEMO_DIR, library_dir: Path = LIBRARY_DIR, criteria_d
     result += [(f"specification {d.name}", lambda d=d: _add_spec(d)) for d in spec_dirs]
     revisions = sorted((criteria_dir / "revisions").glob("K-*.md"))
     result += [(f"criterion {p.stem}, new revision", lambda p=p: _revise_criterion(p)) for p in revisions]
+    letters = sorted(p.parent for p in intents_dir.glob("*/*/letter.md"))
+    result += [(f"letter of intent {d.name}", lambda d=d: _add_intent(d)) for d in letters]
     result += needs_demo.steps(needs_file)
     return result
 
@@ -72,8 +78,9 @@ def _add_organisation(data: dict) -> None:
 def _add_user(data: dict, password: str) -> None:
     user = accounts.create_user(data["email"], data["name"], password, orgnr=data.get("orgnr"),
                                 is_admin=bool(data.get("admin")))
-    if data.get("library_editor"):
-        user.is_library_editor = True
+    if data.get("library_editor") or data.get("signs_intents"):
+        user.is_library_editor = bool(data.get("library_editor"))
+        user.may_sign_intents = bool(data.get("signs_intents"))
         db.session.commit()
 
 
@@ -146,3 +153,37 @@ def _revise_criterion(path: Path) -> None:
     criterion = criteria.get_criterion_or_404(path.stem, viewer=None)
     criteria.save_criterion(criterion, draft, base_revision=criterion.head_revision, actor=_user(meta["author"]),
                             when=_noon(meta["date"]))
+
+
+def _month(value) -> date:
+    year, month = str(value).split("-")[:2]
+    return date(int(year), int(month), 1)
+
+
+def _add_intent(folder: Path) -> None:
+    """A letter of intent: letter.md (front matter for its details, the text after it) and
+    optionally signatures.yaml (signatures in order; `withdraw` withdraws one later)."""
+    meta, body = read_front_matter(folder / "letter.md")
+    network = db.session.scalar(select(Network).where(Network.slug == folder.parent.name))
+    spec, version = intents.find_version(network, meta["spec"], meta["version"])
+    author, when = _user(meta["author"]), _noon(meta["date"])
+    letter = intents.create_intent(network, spec, version, intents.IntentDraft(
+        title=meta["title"], text=body + "\n", message=meta.get("message", ""), is_binding=bool(meta.get("binding")),
+        quantity_unit=meta.get("quantity_unit", ""), opens_on=meta.get("opens_on"), closes_on=meta.get("closes_on"),
+        slug=folder.name), actor=author, when=when)
+    if meta.get("open"):
+        intent_lifecycle.open_intent(letter, actor=author, when=when)
+    path = folder / "signatures.yaml"
+    rows = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    withdrawals = []
+    for row in rows or []:
+        signer, day = _user(row["email"]), row["date"]
+        signature = signing.sign_intent(letter, signing.SignatureDraft(
+            signer_name=signer.name, signer_title=row["title"], quantity=str(row.get("quantity", "")),
+            value=str(row.get("value", "")), window_start=_month(row["from"]), window_end=_month(row["to"]),
+            counties=row.get("counties", []), comment=row.get("comment", ""), is_named=row.get("named", True)),
+            actor=signer, today=day, when=_noon(day))
+        if "withdraw" in row:
+            withdrawals.append((row["withdraw"]["date"], signature, signer, row["withdraw"]["reason"]))
+    for day, signature, signer, reason in sorted(withdrawals, key=lambda w: w[0]):  # after the signatures
+        signing.withdraw_signature(signature, reason, actor=signer, when=_noon(day))

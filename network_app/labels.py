@@ -75,6 +75,27 @@ LABELS = {
         "immediate": _l("E-mail at once"),
         "daily": _l("Daily digest"),
     },
+    "intent_status": {
+        "draft": _l("Draft"),
+        "open": _l("Open for signing"),
+        "closed": _l("Closed"),
+    },
+    "signature_status": {
+        "active": _l("Active"),
+        "withdrawn": _l("Withdrawn"),
+        "replaced": _l("Replaced by a confirmation of a newer version"),
+    },
+    "intent_event": {
+        "created": _l("Created"),
+        "edited": _l("Text edited"),
+        "details": _l("Details changed"),
+        "opened": _l("Opened for signing"),
+        "closed": _l("Closed"),
+        "moved": _l("Moved to a new specification version"),
+        "signed": _l("Signed"),
+        "confirmed": _l("Signature confirmed for a new version"),
+        "withdrawn": _l("Signature withdrawn"),
+    },
     "role": {
         "coordinator": _l("Coordinator"),
         "member": _l("Member"),

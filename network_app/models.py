@@ -2,6 +2,7 @@
 from .accounts.models import ApiToken, LoginSession, PasswordReset, User  # noqa: F401
 from .criteria.models import Criterion, CriterionArea, CriterionCategory, CriterionCpv  # noqa: F401
 from .criteria.models import CriterionRevision, SpecCriterion  # noqa: F401
+from .intents.models import Intent, IntentEvent, IntentRevision, Signature  # noqa: F401
 from .mail import OutboxMessage  # noqa: F401
 from .networks.models import Invitation, JoinRequest, Membership, Network  # noqa: F401
 from .organisations.models import Organisation, OrganisationCounty  # noqa: F401

@@ -165,6 +165,31 @@ def _spec_coordinator(actor, spec) -> bool:
     return _coordinator(actor, spec.network)
 
 
+def _may_view_intent(actor, intent) -> bool:
+    return intent.is_public or _member(actor, intent.network)
+
+
+def _intent_coordinator(actor, intent) -> bool:
+    return _coordinator(actor, intent.network)
+
+
+def _intent_member(actor, intent) -> bool:
+    return _member(actor, intent.network)
+
+
+def _may_sign(actor, network) -> bool:
+    """A person with the signing right of an organisation that is a member or coordinator."""
+    return bool(actor.user is not None and actor.user.may_sign_intents and _writer(actor, network))
+
+
+def _may_sign_intent(actor, intent) -> bool:
+    return _may_sign(actor, intent.network)
+
+
+def _may_withdraw(actor, signature) -> bool:
+    return signature.organisation_id == actor.organisation.id and _may_sign(actor, signature.intent.network)
+
+
 # action -> (rule, portal admin may too, refusal for people who may not even know it exists)
 RULES: dict[str, tuple[Callable, bool, bool]] = {
     "network.view": (lambda a, n: True, True, False),
@@ -198,11 +223,23 @@ RULES: dict[str, tuple[Callable, bool, bool]] = {
     "question.ask": (_may_ask, False, False),  # about a need, or a specification in consultation
     "question.answer": (_may_answer, True, False),
     "watch.create": (lambda a, _: True, False, False),  # anyone acting for an organisation
+    # Letters of intent: coordinators write and run them; signers of member organisations sign.
+    "intent.view": (_may_view_intent, True, True),
+    "intent.create": (_coordinator, True, True),  # on a network
+    "intent.edit": (_intent_coordinator, True, True),  # text and details
+    "intent.manage": (_intent_coordinator, True, True),  # open, close, move to a new version
+    "intent.sign": (_may_sign_intent, False, False),  # for the signer's own organisation only
+    "intent.signatories": (_intent_member, True, True),  # signer names and titles, the CSV
+    "intent.audit": (_intent_coordinator, True, True),
+    "signature.withdraw": (_may_withdraw, False, False),
 }
 ACTIONS = tuple(RULES)
 # What the object's state must allow before anyone, portal admins included, may act.
 PRECONDITIONS: dict[str, Callable] = {
     "spec.edit": lambda spec: spec.status in ("draft", "consultation", "adopted"),  # archived texts are final
+    "intent.edit": lambda intent: intent.status != "closed",  # a closed letter is final
+    "intent.sign": lambda intent: intent.status == "open",  # the dates are checked by the service
+    "signature.withdraw": lambda signature: signature.status == "active",
 }
 
 
@@ -214,7 +251,7 @@ def may(user, action: str, obj=None) -> bool:
     actor = Actor.of(user)
     if actor.is_portal_admin and admin_too:
         return True
-    public = ("network.view", "organisation.view", "spec.view", "criterion.view", "need.view")
+    public = ("network.view", "organisation.view", "spec.view", "criterion.view", "need.view", "intent.view")
     if actor.is_anonymous and action not in public:
         return False
     if actor.organisation is None and action not in public + ("user.manage_tokens",):

@@ -10,8 +10,6 @@ _signals = Namespace()
 
 # Sent after a document's text or state is committed, with kind ("spec", "criterion", …) and id.
 document_changed = _signals.signal("document-changed")
-# Sent after a specification version is adopted and committed, with the SpecVersion as sender.
-spec_adopted = _signals.signal("spec-adopted")
 
 
 def changed(kind: str, document_id: int) -> None:
@@ -23,10 +21,14 @@ def changed(kind: str, document_id: int) -> None:
             log.exception("receiver %r failed for %s %s", receiver, kind, document_id)
 
 
-def send(signal, sender) -> None:
-    """Send `signal`; log, never raise, what fails in a receiver."""
-    for receiver in signal.receivers_for(sender):
+# Sent after a specification version is adopted and committed (sender "spec"), with its id and number.
+version_adopted = _signals.signal("version-adopted")
+
+
+def adopted(spec_id: int, number: int) -> None:
+    """Tell the receivers of version_adopted; log, never raise, what fails in one of them."""
+    for receiver in version_adopted.receivers_for("spec"):
         try:
-            receiver(sender)
+            receiver("spec", spec_id=spec_id, number=number)
         except Exception:  # noqa: BLE001 - a derived thing must never undo a committed change
-            log.exception("receiver %r failed for %r", receiver, sender)
+            log.exception("receiver %r failed for spec %s v%s", receiver, spec_id, number)

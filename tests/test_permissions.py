@@ -10,6 +10,7 @@ from network_app.networks import services as networks
 from network_app.networks.models import Membership, Network
 from network_app.criteria.models import Criterion
 from network_app.needs.models import Need
+from network_app.intents.models import Intent, Signature
 from network_app.specs.models import Spec
 
 ROLES = ("anonymous", "supplier", "observer", "member", "coordinator", "org_admin", "portal_admin",
@@ -50,6 +51,16 @@ TABLE = {
     "question.ask":              (F, T, T, F, F, F, F, T, F),
     "question.answer":           (F, F, F, T, T, T, T, F, F),
     "watch.create":              (F, T, T, T, T, T, F, T, F),
+    # on a draft letter of intent of N (create: in network N); sign and withdraw: an open letter,
+    # for users given the signing right (see tests/intents for the right itself)
+    "intent.view":               (F, F, T, T, T, T, T, F, F),
+    "intent.create":             (F, F, F, F, T, F, T, F, F),
+    "intent.edit":               (F, F, F, F, T, F, T, F, F),
+    "intent.manage":             (F, F, F, F, T, F, T, F, F),
+    "intent.sign":               (F, F, F, T, T, T, F, F, F),
+    "intent.signatories":        (F, F, T, T, T, T, T, F, F),
+    "intent.audit":              (F, F, F, F, T, F, T, F, F),
+    "signature.withdraw":        (F, F, F, T, F, T, F, F, F),  # the member organisation's signature
 }
 
 
@@ -83,8 +94,21 @@ def world(app, make_org, make_user):
     own = Criterion(code="K-9001", network=n, title="Own", type="technical", level="basic")
     db.session.add_all([draft, own, draft_need, need])
     db.session.commit()
+    letter = Intent(network=n, spec=draft, spec_version=1, slug="letter", title="Letter", status="draft")
+    open_letter = Intent(network=n, spec=draft, spec_version=1, slug="open", title="Open", status="open")
+    db.session.add_all([letter, open_letter])
+    db.session.commit()
+    signature = Signature(intent=open_letter, organisation=m, active_organisation_id=m.id, signer_name="S",
+                          signer_title="T", intent_revision="0" * 40, intent_revision_number=1, spec_version=1,
+                          spec_tag="specs/draft/v1", spec_revision="0" * 40)
+    db.session.add(signature)
+    for person in people.values():
+        if person is not None:
+            person.may_sign_intents = True
+    db.session.commit()
     return {"people": people, "network": n, "member_org": m, "invitation": invitation, "spec": draft,
-            "criterion": own, "draft_need": draft_need, "need": need}
+            "criterion": own, "draft_need": draft_need, "need": need, "intent": letter, "open_intent": open_letter,
+            "signature": signature}
 
 
 def target(world, action, user):
@@ -94,11 +118,13 @@ def target(world, action, user):
         return world["draft_need"] if action == "need.view" else world["network"]
     if action.startswith(("need.", "question.")):
         return world["need"]
-    if action in ("spec.create", "criterion.create"):
+    if action in ("spec.create", "criterion.create", "intent.create"):
         return world["network"]
+    if action == "intent.sign":
+        return world["open_intent"]
     area = action.split(".")[0]
     return {"network": world["network"], "invitation": world["invitation"], "spec": world["spec"],
-            "criterion": world["criterion"],
+            "criterion": world["criterion"], "intent": world["intent"], "signature": world["signature"],
             "organisation": world["member_org"], "user": user}[area]
 
 

@@ -110,7 +110,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('need_id', 'county_code', name=op.f('pk_need_counties'))
     )
     with op.batch_alter_table('need_counties', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_need_counties_county_code'), ['county_code'], unique=False)
+        batch_op.create_index('ix_need_counties_county_need', ['county_code', 'need_id'], unique=False)
 
     op.create_table('need_cpv',
     sa.Column('need_id', sa.Integer(), nullable=False),
@@ -119,7 +119,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('need_id', 'code', name=op.f('pk_need_cpv'))
     )
     with op.batch_alter_table('need_cpv', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_need_cpv_code'), ['code'], unique=False)
+        batch_op.create_index('ix_need_cpv_code_need', ['code', 'need_id'], unique=False)
 
     op.create_table('need_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -253,11 +253,11 @@ def downgrade():
 
     op.drop_table('need_events')
     with op.batch_alter_table('need_cpv', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_need_cpv_code'))
+        batch_op.drop_index('ix_need_cpv_code_need')
 
     op.drop_table('need_cpv')
     with op.batch_alter_table('need_counties', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_need_counties_county_code'))
+        batch_op.drop_index('ix_need_counties_county_need')
 
     op.drop_table('need_counties')
     with op.batch_alter_table('interests', schema=None) as batch_op:

@@ -23,6 +23,8 @@ class User(db.Model):
     is_portal_admin: Mapped[bool] = mapped_column(default=False)
     # Appointed by a portal admin to maintain the shared criteria library.
     is_library_editor: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Granted by the organisation's administrator: may sign letters of intent on its behalf.
+    may_sign_intents: Mapped[bool] = mapped_column(default=False, server_default="0")
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -81,6 +81,35 @@ INTEREST = {"type": "object", "properties": {
 INVALID = {"allOf": [{"$ref": "#/components/schemas/Error"}, {"type": "object", "properties": {"error": {
     "type": "object", "properties": {"fields": {"type": "object", "additionalProperties": {"type": "string"},
                                                 "description": "field name -> what is wrong"}}}}}]}
+SIGNATURE = {"type": "object", "properties": {
+    "organisation": {"type": "string", "nullable": True, "description": "null: a company that chose not to be named"},
+    "organisation_kind": {"type": "string"}, "spec_version": {"type": "string", "example": "v1"},
+    "spec_tag": {"type": "string", "example": "specs/varmepumpar-flerbostadshus/v1"},
+    "spec_revision": {"type": "string"}, "intent_revision": {"type": "string"},
+    "signed_at": {"type": "string", "format": "date-time"}, "quantity": {"type": "number", "nullable": True},
+    "unit": {"type": "string"}, "value": {"type": "integer", "nullable": True},
+    "window": {"type": "object", "nullable": True, "properties": {
+        "from": {"type": "string", "example": "2027-03"}, "to": {"type": "string", "example": "2027-09"}}},
+    "counties": {"type": "array", "items": {"type": "string"}}}}
+
+INTENT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "slug": {"type": "string"}, "title": {"type": "string"},
+    "network": {"type": "string"}, "status": {"type": "string", "enum": ["draft", "open", "closed"]},
+    "binding": {"type": "boolean", "description": "true: a binding commitment; false: a declaration of intent"},
+    "spec": {"type": "object", "properties": {"slug": {"type": "string"}, "title": {"type": "string"}}},
+    "spec_version": {"type": "string", "example": "v1"}, "spec_revision": {"type": "string"},
+    "intent_revision": {"type": "string"}, "opens_on": {"type": "string", "format": "date", "nullable": True},
+    "closes_on": {"type": "string", "format": "date", "nullable": True},
+    "organisations": {"type": "integer", "description": "organisations with an active signature"},
+    "quantities": {"type": "array", "items": {"type": "object", "properties": {
+        "unit": {"type": "string"}, "total": {"type": "number"}}}},
+    "total_value": {"type": "integer", "description": "SEK, excluding VAT"},
+    "anonymous": {"type": "integer"},
+    "counties": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}}}},
+    "versions_signed": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "signatures": {"type": "array", "items": {"$ref": "#/components/schemas/Signature"}},
+    "url": {"type": "string", "format": "uri"}}}
 
 
 def _error_response(description: str) -> dict:
@@ -97,7 +126,8 @@ def build_spec() -> dict:
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for name, schema in (("Error", ERROR), ("Organisation", ORGANISATION), ("Network", NETWORK),
                          ("Membership", MEMBERSHIP), ("User", USER), ("NeedSummary", NEED_SUMMARY),
-                         ("Need", NEED), ("Interest", INTEREST), ("InvalidInput", INVALID)):
+                         ("Need", NEED), ("Interest", INTEREST), ("InvalidInput", INVALID), ("Signature", SIGNATURE),
+                         ("Intent", INTENT)):
         spec.components.schema(name, schema)
     spec.components.response("Unauthorized", _error_response("Missing, unknown or revoked token"))
     spec.components.response("NotFound", _error_response("No such resource, or not visible to you"))

@@ -60,6 +60,8 @@ class NeedForm(Form):
     preparedness_note = TextAreaField(_l("Preparedness note (optional)"), validators=[Length(max=2000)],
                                       description=_l("For example the supply that must hold in a crisis."))
     spec = SelectField(_l("Builds on specification (optional)"), validate_choice=False)
+    intent = SelectField(_l("Letter of intent (optional)"), validate_choice=False,
+                         description=_l("The letter in which buyers declared that they mean to buy this."))
     contact_name = StringField(_l("Contact person"), validators=[Length(max=200)])
     contact_email = StringField(_l("Contact e-mail"), validators=[Length(max=254)], render_kw={"type": "email"})
     contact_phone = StringField(_l("Contact telephone (optional)"), validators=[Length(max=40)],
@@ -74,12 +76,14 @@ class NeedForm(Form):
             planned_contract_start=self.planned_contract_start.data or None,
             reserved_for_non_profits=self.reserved_for_non_profits.data, critical_supply=self.critical_supply.data,
             preparedness_note=self.preparedness_note.data or "", spec=self.spec.data or "",
+            intent=self.intent.data or "",
             contact_name=self.contact_name.data or "", contact_email=self.contact_email.data or "",
             contact_phone=self.contact_phone.data or "")
 
     def fill(self, draft: NeedDraft) -> None:
         for name in ("title", "description", "quantity", "procedure", "planned_notice_date", "planned_contract_start",
-                     "reserved_for_non_profits", "critical_supply", "preparedness_note", "spec", "contact_name",
+                     "reserved_for_non_profits", "critical_supply", "preparedness_note", "spec", "intent",
+                     "contact_name",
                      "contact_email", "contact_phone"):
             getattr(self, name).data = getattr(draft, name)
         self.cpv.data = ", ".join(draft.cpv)

@@ -47,6 +47,7 @@ class Need(db.Model):
     preparedness_note: Mapped[str] = mapped_column(Text, default="")
     spec_id: Mapped[int | None] = mapped_column(ForeignKey("specs.id", ondelete="SET NULL"), index=True)
     spec_version: Mapped[int | None]  # the N of the adopted version vN it builds on
+    intent_id: Mapped[int | None] = mapped_column(ForeignKey("intents.id", ondelete="SET NULL"), index=True)
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
@@ -61,6 +62,7 @@ class Need(db.Model):
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
     network: Mapped["Network | None"] = relationship()  # noqa: F821
     spec: Mapped["Spec | None"] = relationship()  # noqa: F821
+    intent: Mapped["Intent | None"] = relationship()  # noqa: F821
     cpv_codes: Mapped[list["NeedCpv"]] = relationship(cascade="all, delete-orphan", order_by="NeedCpv.code")
     counties: Mapped[list["NeedCounty"]] = relationship(cascade="all, delete-orphan",
                                                         order_by="NeedCounty.county_code")
@@ -94,16 +96,19 @@ class Need(db.Model):
 
 class NeedCpv(db.Model):
     __tablename__ = "need_cpv"
+    # Covering: a CPV prefix filter reads the needs' ids from the index alone.
+    __table_args__ = (Index("ix_need_cpv_code_need", "code", "need_id"),)
 
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True)
-    code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)  # "45331000-6"
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)  # "45331000-6"
 
 
 class NeedCounty(db.Model):
     __tablename__ = "need_counties"
+    __table_args__ = (Index("ix_need_counties_county_need", "county_code", "need_id"),)
 
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True)
-    county_code: Mapped[str] = mapped_column(String(2), primary_key=True, index=True)
+    county_code: Mapped[str] = mapped_column(String(2), primary_key=True)
 
 
 class NeedMunicipality(db.Model):

@@ -126,9 +126,12 @@ def private_answer(question) -> None:
                   answer=question.answer), locale=asker.locale)
 
 
-def _spec_adopted(version) -> None:
+def _spec_adopted(_sender, *, spec_id: int, number: int) -> None:
     """A specification has a new adopted version: tell the suppliers registered for needs built on it."""
+    from ..specs.models import SpecVersion
+
     try:
+        version = db.session.get(SpecVersion, (spec_id, number))
         needs = db.session.scalars(select(Need).where(Need.spec_id == version.spec_id,
                                                       Need.status.in_(("planned", "market_dialogue", "announced"))))
         link_spec = external_url("specs.version", network=version.spec.network.slug, slug=version.spec.slug,
@@ -146,7 +149,7 @@ def _spec_adopted(version) -> None:
         log.exception("notifying about a new specification version failed")
 
 
-signals.spec_adopted.connect(_spec_adopted)
+signals.version_adopted.connect(_spec_adopted, sender="spec")
 
 
 def send_digests() -> int:

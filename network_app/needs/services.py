@@ -50,6 +50,7 @@ class NeedDraft:
     critical_supply: bool = False
     preparedness_note: str = ""
     spec: str = ""  # "<network>/<slug>/v<N>", an adopted version, or empty
+    intent: str = ""  # "<network>/<slug>" of a letter of intent that has been opened, or empty
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
@@ -58,7 +59,7 @@ class NeedDraft:
 # Fields of a need that its history records, in the order a page lists them.
 TRACKED = ("title", "description", "cpv", "counties", "municipalities", "value_min", "value_max", "quantity",
            "procedure", "planned_notice_date", "planned_contract_start", "reserved_for_non_profits",
-           "critical_supply", "preparedness_note", "spec", "contact_name", "contact_email", "contact_phone")
+           "critical_supply", "preparedness_note", "spec", "intent", "contact_name", "contact_email", "contact_phone")
 
 
 def _text(value, limit: int, errors: dict, name: str, message, *, one_line: bool = True) -> str:
@@ -124,6 +125,22 @@ def _spec_version(ref: str, errors: dict):
     return spec, version.number
 
 
+def _intent(ref: str, errors: dict):
+    """'bebo/heat-pumps-2027' -> the letter of intent, if it has been opened (drafts are private)."""
+    from ..intents.models import Intent
+
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    match = re.fullmatch(r"([a-z0-9-]+)/([a-z0-9-]+)", ref)
+    intent = match and db.session.scalar(select(Intent).join(Network).where(
+        Network.slug == match.group(1), Intent.slug == match.group(2), Intent.status != "draft"))
+    if not intent:
+        errors["intent"] = _l("Choose a letter of intent that has been opened, such as bebo/heat-pumps-2027.")
+        return None
+    return intent
+
+
 def validate(draft: NeedDraft) -> tuple[dict, dict]:
     """(errors, values): the field errors, and the values to store when there are none."""
     errors: dict = {}
@@ -175,6 +192,7 @@ def validate(draft: NeedDraft) -> tuple[dict, dict]:
     v["preparedness_note"] = _text(draft.preparedness_note, 2000, errors, "preparedness_note",
                                    _l("Use at most 2,000 characters."), one_line=False)
     v["spec"], v["spec_version"] = _spec_version(draft.spec, errors)
+    v["intent"] = _intent(draft.intent, errors)
     v["contact_name"] = _text(draft.contact_name, 200, errors, "contact_name", _l("Use at most 200 characters."))
     v["contact_email"] = _text(draft.contact_email, 254, errors, "contact_email", _l("Enter an e-mail address."))
     if v["contact_email"] and not _EMAIL.match(v["contact_email"]):
@@ -213,9 +231,11 @@ def _publisher(network_slug: str, actor):
 
 def _snapshot(need: Need) -> dict:
     spec = f"{need.spec.network.slug}/{need.spec.slug}/v{need.spec_version}" if need.spec_id else ""
+    intent = f"{need.intent.network.slug}/{need.intent.slug}" if need.intent_id else ""
     values = {name: getattr(need, name) for name in TRACKED if name not in ("cpv", "counties", "municipalities",
-                                                                           "spec")}
-    values.update(cpv=need.cpv, counties=need.county_codes, municipalities=need.municipality_codes, spec=spec)
+                                                                           "spec", "intent")}
+    values.update(cpv=need.cpv, counties=need.county_codes, municipalities=need.municipality_codes, spec=spec,
+                  intent=intent)
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
 
 
@@ -224,7 +244,7 @@ def _apply(need: Need, v: dict) -> None:
                  "planned_contract_start", "reserved_for_non_profits", "critical_supply", "preparedness_note",
                  "spec_version", "contact_name", "contact_email", "contact_phone"):
         setattr(need, name, v[name])
-    need.spec = v["spec"]
+    need.spec, need.intent = v["spec"], v["intent"]
     if need.cpv != v["cpv"]:
         need.cpv_codes = [NeedCpv(code=c) for c in v["cpv"]]
     if need.county_codes != v["counties"]:
@@ -509,11 +529,12 @@ def _range_end(prefix: str) -> str:
 def filtered(f: NeedFilters, *, columns=None):
     """The SELECT of published needs matching the filters (without full-text and order)."""
     query = select(*(columns or (Need,))).where(Need.status.in_(f.status or PUBLIC_STATUSES))
+    # CPV and county: sets of ids from the (code, need_id) indexes, not a lookup per need.
     if f.cpv:
-        query = query.where(exists().where(NeedCpv.need_id == Need.id, NeedCpv.code >= f.cpv,
-                                           NeedCpv.code < _range_end(f.cpv)))
+        query = query.where(Need.id.in_(select(NeedCpv.need_id).where(NeedCpv.code >= f.cpv,
+                                                                        NeedCpv.code < _range_end(f.cpv))))
     if f.county:
-        query = query.where(exists().where(NeedCounty.need_id == Need.id, NeedCounty.county_code == f.county))
+        query = query.where(Need.id.in_(select(NeedCounty.need_id).where(NeedCounty.county_code == f.county)))
     if f.procedure:
         query = query.where(Need.procedure == f.procedure)
     if f.value_min is not None:  # ranges that reach the wanted range
@@ -559,12 +580,13 @@ class NeedPage:
 def find_needs(f: NeedFilters) -> NeedPage:
     """A page of published needs matching the filters; words go through the search index."""
     offset = (f.page - 1) * f.per_page
-    options = (joinedload(Need.organisation), joinedload(Need.network), selectinload(Need.cpv_codes),
+    # selectinload, not joinedload: a join before the sort would make the database sort wide rows.
+    options = (selectinload(Need.organisation), selectinload(Need.network), selectinload(Need.cpv_codes),
                selectinload(Need.counties))
     if not f.q:
         total = db.session.scalar(filtered(f, columns=(func.count(Need.id),)))
         needs = db.session.scalars(filtered(f).order_by(*_order(f)).options(*options)
-                                   .limit(f.per_page).offset(offset)).unique().all()
+                                   .limit(f.per_page).offset(offset)).all()
         return NeedPage(list(needs), total or 0, f)
     from ..search import matching_ids
 
@@ -596,6 +618,22 @@ def adopted_versions() -> list[tuple[str, str]]:
                               .join(Spec, Spec.network_id == Network.id).join(SpecVersion, SpecVersion.spec_id == Spec.id)
                               .order_by(Network.name, Spec.title, SpecVersion.number.desc()))
     return [(f"{r[0]}/{r[2]}/v{r[4]}", f"{r[1]}: {r[3]} v{r[4]}") for r in rows]
+
+
+def opened_intents() -> list[tuple[str, str]]:
+    """("<network>/<slug>", "Network: Title") of the letters of intent that have been opened."""
+    from ..intents.models import Intent
+
+    rows = db.session.execute(select(Network.slug, Network.name, Intent.slug, Intent.title)
+                              .join(Intent, Intent.network_id == Network.id).where(Intent.status != "draft")
+                              .order_by(Network.name, Intent.title))
+    return [(f"{r[0]}/{r[2]}", f"{r[1]}: {r[3]}") for r in rows]
+
+
+def related_to_intent(intent) -> list[Need]:
+    """The published needs that refer to a letter of intent."""
+    return list(db.session.scalars(select(Need).where(Need.intent_id == intent.id, Need.status != "draft")
+                                   .order_by(Need.planned_notice_date)))
 
 
 def buyers() -> list[tuple[int, str]]:

@@ -75,6 +75,7 @@ def mine():
 def _need_form(form: NeedForm, publishers) -> NeedForm:
     form.network.choices = pairs(publishers)
     form.spec.choices = pairs([("", _("None"))] + services.adopted_versions())
+    form.intent.choices = pairs([("", _("None"))] + services.opened_intents())
     return form
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..accounts.forms import EmptyForm
 from ..errors import InvalidInput
+from ..intents import services as intents
 from . import services
 from .forms import InviteEmailForm, InviteOrganisationForm, JoinForm, NetworkForm, RoleForm
 
@@ -41,7 +42,8 @@ def show(slug):
     return render_template("networks/show.html", network=network, members=services.members(network),
                            role=permissions.network_role(current_user, network),
                            join_request=services.pending_join_request(network, org),
-                           join_form=JoinForm(), form=EmptyForm())
+                           join_form=JoinForm(), form=EmptyForm(),
+                           intents=intents.list_intents(network, viewer=current_user))
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

@@ -154,7 +154,7 @@ def remove_user(org: Organisation, user_id: int, *, actor):
     if user.is_org_admin:
         _refuse_last_admin(org)
     user.organisation_id = None
-    user.is_org_admin = user.is_org_approved = False
+    user.is_org_admin = user.is_org_approved = user.may_sign_intents = False
     db.session.commit()
     return user
 
@@ -168,6 +168,17 @@ def set_admin(org: Organisation, user_id: int, is_admin: bool, *, actor):
     if not is_admin and user.is_org_admin:
         _refuse_last_admin(org)
     user.is_org_admin = is_admin
+    db.session.commit()
+    return user
+
+
+def set_signing_right(org: Organisation, user_id: int, may_sign: bool, *, actor):
+    """Grant or remove the right to sign letters of intent on the organisation's behalf."""
+    permissions.require(actor, "organisation.approve_users", org)
+    user = _user_of(org, user_id)
+    if not user.is_org_approved:
+        raise InvalidInput({}, message=_l("Approve the user first."))
+    user.may_sign_intents = may_sign
     db.session.commit()
     return user
 

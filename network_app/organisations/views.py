@@ -46,7 +46,8 @@ def users(org_id):
                            approved=services.approved_users(org), form=EmptyForm())
 
 
-@bp.route("/<int:org_id>/users/<int:user_id>/<any(approve, remove, make_admin, remove_admin):action>",
+@bp.route("/<int:org_id>/users/<int:user_id>/<any(approve, remove, make_admin, remove_admin, grant_signing, "
+          "revoke_signing):action>",
           methods=["POST"])
 @login_required
 def decide_user(org_id, user_id, action):
@@ -60,6 +61,9 @@ def decide_user(org_id, user_id, action):
         elif action == "remove":
             user = services.remove_user(org, user_id, actor=current_user)
             flash(_("%(name)s no longer acts for %(org)s.", name=user.name, org=org.name), "success")
+        elif action in ("grant_signing", "revoke_signing"):
+            user = services.set_signing_right(org, user_id, action == "grant_signing", actor=current_user)
+            flash(_("The signing right of %(name)s is updated.", name=user.name), "success")
         else:
             user = services.set_admin(org, user_id, action == "make_admin", actor=current_user)
             flash(_("Administrator rights for %(name)s are updated.", name=user.name), "success")

@@ -107,7 +107,7 @@ def adopt(spec: Spec, *, note: str, decided_on: date | None, actor, revision: st
     db.session.commit()
     db.session.refresh(spec)
     signals.changed("spec", spec.id)
-    signals.send(signals.spec_adopted, version)
+    signals.adopted(spec.id, number)
     return version
 
 
