@@ -57,6 +57,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_needs_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index('ix_needs_public_notice', ['status', 'planned_notice_date'], unique=False)
         batch_op.create_index('ix_needs_published_at', ['published_at'], unique=False)
+        batch_op.create_index('ix_needs_updated_at', ['updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_needs_spec_id'), ['spec_id'], unique=False)
 
     op.create_table('watch_feeds',
@@ -273,6 +274,7 @@ def downgrade():
     with op.batch_alter_table('needs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_needs_spec_id'))
         batch_op.drop_index('ix_needs_published_at')
+        batch_op.drop_index('ix_needs_updated_at')
         batch_op.drop_index('ix_needs_public_notice')
         batch_op.drop_index(batch_op.f('ix_needs_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_needs_network_id'))

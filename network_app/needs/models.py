@@ -26,6 +26,7 @@ class Need(db.Model):
     __table_args__ = (
         Index("ix_needs_public_notice", "status", "planned_notice_date"),
         Index("ix_needs_published_at", "published_at"),
+        Index("ix_needs_updated_at", "updated_at"),  # the list's cache asks for the latest change
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,7 @@ Every change to a published need is kept as a NeedEvent (field -> [before, after
 or a publication tells the watchers and the suppliers who registered interest (see notify.py).
 """
 import re
+from array import array
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -17,7 +18,7 @@ from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
 from ..networks.models import Network
 from ..organisations.models import Organisation
-from ..util import has_forbidden_chars
+from ..util import LRUCache, has_forbidden_chars
 from .models import (NEXT_STATUSES, PROCEDURES, PUBLIC_STATUSES, STATUSES, Interest, Need, NeedCounty, NeedCpv,
                      NeedEvent, NeedMunicipality)
 
@@ -405,7 +406,7 @@ def own_needs(user) -> list[Need]:
 # --- the public list ------------------------------------------------------------------------------
 
 SORTS = ("notice", "newest", "value", "title")
-FEW_MATCHES = 2000  # words matching at most this many needs are passed to the database as ids
+FEW_MATCHES = 10_000  # words matching at most this many needs are passed to the database as ids
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 
@@ -577,29 +578,53 @@ class NeedPage:
         return max(1, -(-self.total // self.filters.per_page))
 
 
+def _version() -> tuple:
+    """Changes whenever the public list could: a need added (max id) or changed (max updated_at;
+    publishing, edits and status moves all set it). Two index lookups."""
+    # Two scalar subqueries: the database answers a lone max() from the index.
+    return tuple(db.session.execute(select(select(func.max(Need.id)).scalar_subquery(),
+                                           select(func.max(Need.updated_at)).scalar_subquery())).one())
+
+
+_ordered_cache = LRUCache(64)  # (version, filters, sort) -> (ordered ids, notice); at most ~13 MB per process
+
+
+def _ordered_ids(f: NeedFilters) -> tuple[array, object]:
+    """Every matching need's id in list order (and a notice about the words). Remembered per
+    process until a need is added or changed, so paging, the feed and popular filters do not
+    count and sort the same rows again."""
+    key = (_version(), f.q, f.cpv, f.county, tuple(f.status), f.procedure, f.value_min, f.value_max, f.notice_from,
+           f.notice_to, f.reserved, f.critical, f.buyer, f.network, f.sort)
+    found = _ordered_cache.get(key)
+    if found is not None:
+        return found
+    query = filtered(f, columns=(Need.id,)).order_by(*_order(f))
+    notice = None
+    if not f.q:
+        ordered = array("i", db.session.scalars(query))
+    else:
+        from ..search import matching_ids
+
+        # Filters and order from the database, words from the index: a few matches go to the
+        # database as ids; many are intersected with the filtered ids in their order.
+        matches, notice = matching_ids(f.q, "need")
+        if len(matches) <= FEW_MATCHES:
+            ordered = array("i", db.session.scalars(query.where(Need.id.in_(matches))) if matches else ())
+        else:
+            ordered = array("i", (i for i in db.session.scalars(query) if i in matches))
+    _ordered_cache.put(key, (ordered, notice))
+    return ordered, notice
+
+
 def find_needs(f: NeedFilters) -> NeedPage:
     """A page of published needs matching the filters; words go through the search index."""
+    ordered, notice = _ordered_ids(f)
     offset = (f.page - 1) * f.per_page
+    page_ids = list(ordered[offset:offset + f.per_page])
     # selectinload, not joinedload: a join before the sort would make the database sort wide rows.
     options = (selectinload(Need.organisation), selectinload(Need.network), selectinload(Need.cpv_codes),
                selectinload(Need.counties))
-    if not f.q:
-        total = db.session.scalar(filtered(f, columns=(func.count(Need.id),)))
-        needs = db.session.scalars(filtered(f).order_by(*_order(f)).options(*options)
-                                   .limit(f.per_page).offset(offset)).all()
-        return NeedPage(list(needs), total or 0, f)
-    from ..search import matching_ids
-
-    matches, notice = matching_ids(f.q, "need")
-    # Filters and order from the database, words from the index. A few matches go to the database
-    # as a list of ids; many are intersected with the filtered ids in their order.
-    query = filtered(f, columns=(Need.id,)).order_by(*_order(f))
-    if len(matches) <= FEW_MATCHES:
-        ordered = list(db.session.scalars(query.where(Need.id.in_(matches)))) if matches else []
-    else:
-        ordered = [i for i in db.session.scalars(query) if i in matches]
-    page_ids = ordered[offset:offset + f.per_page]
-    rows = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(page_ids)).options(*options)).unique()}
+    rows = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(page_ids)).options(*options))}
     return NeedPage([rows[i] for i in page_ids if i in rows], len(ordered), f, notice)
 
 
