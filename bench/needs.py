@@ -9,7 +9,9 @@ What it does, in a fresh temporary DATA_DIR (SQLite, nothing outside it is touch
    `flask reindex` so that the list's words (`q`) work.
 2. Starts the portal on gunicorn (2 sync workers, 127.0.0.1, a free port) and measures, after a
    warm-up, p50/p95 of the public list `/needs/` and of the Atom feed `/needs/feed.atom` for
-   realistic filter combinations (CPV prefix, county, status, value range, a word).
+   realistic filter combinations (CPV prefix, county, status, value range, a word). The list
+   remembers each filter state's ordered ids per worker until a need changes, so repeated URLs
+   are its warm case; "uncached list" rows ask for a new filter state on every request.
 3. The OCDS export of every published need, `/api/v1/ocds/releases.json?per_page=all`: seconds to
    the last byte, the size, that it parses with every need in it, and the gunicorn workers'
    peak RSS growth during it (VmHWM after resetting it through /proc/<pid>/clear_refs); in
@@ -106,6 +108,12 @@ FILTERS = {
     "word: värmepumpar": q(q="värmepumpar"),
     "word + county 07": q(q="skolmåltider", county="07"),
     "sorted by value": q(sort="value", cpv="45"),
+}
+COLD = {  # filter states measured without the list's cache (see run())
+    "CPV prefix 45000000": q(cpv="45000000"),
+    "county 01": q(county="01"),
+    "word: värmepumpar": q(q="värmepumpar"),
+    "sorted by value, CPV 45": q(sort="value", cpv="45"),
 }
 INFORMATION = {
     "list: no filters, page 1": "/needs/",
@@ -400,6 +408,13 @@ def run(settings: Settings, keep: bool) -> int:
         for name, path in INFORMATION.items():
             timings = timed(server.port, [path] * max(10, settings.requests // 4))
             report.add(f"  {name}", ms(timings), "(information)", None)
+        # The list remembers each filter state's ordered ids until a need changes; these requests
+        # each ask for a state never seen before (a different value floor), so none is remembered.
+        cold = max(10, settings.requests // 4)
+        for name, query in COLD.items():
+            paths = [f"/needs/{query}&value_min={1000 + n}" for n in range(cold)]
+            timings = timed(server.port, paths, expect="</html>")
+            report.add(f"  uncached list: {name}", ms(timings), "(information)", None)
 
         print(f"Streaming the OCDS export of {seeded['published']:,} published needs ...", flush=True)
         seconds, first, releases, growth, size = export(server.port, server.proc.pid)

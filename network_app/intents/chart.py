@@ -6,7 +6,7 @@ template draws them with SVG presentation attributes and classes from the static
 from dataclasses import dataclass
 from datetime import date
 
-WIDTH, LABEL_WIDTH, ROW, TOP, BOTTOM = 720, 230, 26, 8, 30
+WIDTH, LABEL_WIDTH, ROW, TOP, BOTTOM = 760, 280, 26, 8, 30
 
 
 @dataclass(frozen=True)
