@@ -3,12 +3,13 @@
 Every view and API endpoint asks here. Roles are read from the database on every call,
 so losing a role takes effect on the very next request of every session.
 """
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 
 from flask import has_request_context, request
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from .errors import Forbidden, NotFound
@@ -41,17 +42,23 @@ def network_role(user, network) -> str | None:
     actor = user if isinstance(user, Actor) else Actor.of(user)
     if actor.organisation is None or network is None or network.id is None:
         return None
-    from .networks.models import Membership  # local: networks imports permissions
-
     cache = _role_cache()
     key = (actor.organisation.id, network.id)
     if cache is not None and key in cache:
         return cache[key]
-    role = db.session.scalar(select(Membership.role).where(
-        Membership.network_id == network.id, Membership.organisation_id == actor.organisation.id))
+    role = db.session.scalar(_role_query(), {"network_id": network.id, "organisation_id": actor.organisation.id})
     if cache is not None:
         cache[key] = role
     return role
+
+
+@functools.cache
+def _role_query():
+    """Built once, so that SQLAlchemy reuses its compiled form without a cache key per call."""
+    from .networks.models import Membership  # local: networks imports permissions
+
+    return select(Membership.role).where(Membership.network_id == bindparam("network_id"),
+                                         Membership.organisation_id == bindparam("organisation_id"))
 
 
 _ROLES_KEY = "network_app.roles"

@@ -1,11 +1,12 @@
 """Accounts: registration, login sessions, passwords, password reset and API tokens."""
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -156,12 +157,19 @@ def start_session(user: User, user_agent: str = "") -> LoginSession:
     return session
 
 
+@cache
+def _session_query():
+    """Built once: SQLAlchemy then reuses its compiled form without working out a cache key per
+    request (this query runs on every request of a signed-in person)."""
+    return (select(LoginSession).where(LoginSession.token_hash == bindparam("token_hash"))
+            .options(joinedload(LoginSession.user).joinedload(User.organisation)))
+
+
 def load_session(token: str) -> User | None:
     """The user behind a session token, or None when the session was ended."""
     if not token:
         return None
-    session = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token))
-                                .options(joinedload(LoginSession.user).joinedload(User.organisation)))
+    session = db.session.scalar(_session_query(), {"token_hash": token_hash(token)})
     if session is None:
         return None
     session.token = token
