@@ -9,6 +9,7 @@ head and applies again, merging three ways when the same document changed meanwh
 Callers never see GitPython objects or exceptions: they get small frozen dataclasses and the
 StoreError family. Nothing here knows about Flask, models or users (authors are tuples).
 """
+import io
 import os
 import re
 import tempfile
@@ -18,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 import git
+from gitdb.base import IStream
 
 BRANCH = "refs/heads/main"
 ZERO = "0" * 40
@@ -275,7 +277,7 @@ class GitStore:
 
     def save(self, name: str, path: str, text: str, *, base_revision: str | None, author: Author,
              message: str, labels: tuple[str, str] = ("your edit", "saved meanwhile"),
-             when: datetime | None = None) -> SaveOutcome:
+             when: datetime | None = None, base_text: str | None = None) -> SaveOutcome:
         """Commit `text` at `path` on top of the branch head; return a SaveOutcome.
 
         `base_revision` is the commit the edit started from (None for a new document). When
@@ -284,15 +286,19 @@ class GitStore:
         the branch, the edit is applied on the new head. Unchanged text makes no commit.
         `labels` name the two sides in the conflict markers of StaleBase.conflict_text. `when`
         sets the author date (loading history written elsewhere); the default is now.
+        `base_text` is the document at a full `base_revision` when the caller has it from
+        text_at() (which proved the commit holds the document): it spares reading it again.
         """
         path = _check_path(path)
         text = _normalise(text)
         with self._repo(name) as repo:
-            base_text = ""
-            if base_revision is not None:
+            if base_revision is None:
+                base_text = ""
+            else:
                 if not _FULL_ID_RE.match(base_revision):
-                    base_revision = self._resolve(repo, path, base_revision)
-                base_text = _text(repo, base_revision, path)  # also proves the commit holds the document
+                    base_revision, base_text = self._resolve(repo, path, base_revision), None
+                if base_text is None:
+                    base_text = _text(repo, base_revision, path)  # also proves the commit holds the document
             deadline = time.monotonic() + _SAVE_SECONDS
             while time.monotonic() < deadline:
                 head = _rev_parse(repo, BRANCH)
@@ -465,10 +471,9 @@ def _revision(commit: git.Commit, number: int) -> Revision:
 
 
 def _write_blob(repo: git.Repo, text: str) -> str:
-    with tempfile.NamedTemporaryFile("wb", suffix=".txt") as fh:
-        fh.write(text.encode("utf-8"))
-        fh.flush()
-        return repo.git.hash_object("-w", "--no-filters", "--", fh.name)
+    """Write the text as a loose blob object (in this process: no git command to start)."""
+    data = text.encode("utf-8")
+    return repo.odb.store(IStream(b"blob", len(data), io.BytesIO(data))).hexsha.decode("ascii")
 
 
 def _compare_and_swap(repo: git.Repo, new: str, old: str | None) -> bool:
