@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -117,13 +117,32 @@ def _security_headers(response):
 
 
 def _init_templates(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import get_locale, get_translations
 
     from . import cpv, permissions, regions
     from .labels import LABELS
 
     def locale() -> str:
         return str(get_locale() or "sv")
+
+    def translations():
+        """Flask-Babel's translations for the locale of the request, kept on the request per
+        locale object (a changed or forced locale is another object): its get_translations()
+        walks g, the domain and the locale's name on each of the dozens of _() in a page."""
+        current = get_locale()
+        if current is None:  # outside requests
+            return get_translations()
+        kept = g.get("network_app_translations")
+        if kept is None or kept[0] is not current:
+            kept = g.network_app_translations = (current, get_translations())
+        return kept[1]
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
     app.jinja_env.globals.update(may=permissions.may, counties=regions.counties, labels=LABELS,
                                  current_locale=locale, cpv_label=lambda code: cpv.label(code, locale()),

@@ -44,8 +44,11 @@ def network_role(user, network) -> str | None:
         return None
     cache = _role_cache()
     key = (actor.organisation.id, network.id)
-    if cache is not None and key in cache:
-        return cache[key]
+    if cache is not None:
+        if key in cache:
+            return cache[key]
+        if (actor.organisation.id, _ALL) in cache:  # every role of the organisation is known
+            return None
     role = db.session.scalar(_role_query(), {"network_id": network.id, "organisation_id": actor.organisation.id})
     if cache is not None:
         cache[key] = role
@@ -62,6 +65,18 @@ def _role_query():
 
 
 _ROLES_KEY = "network_app.roles"
+
+
+_ALL = "all"  # (organisation id, _ALL) in the cache: it holds every role of that organisation
+
+
+def remember_roles(organisation_id: int, roles: dict[int, str]) -> None:
+    """Every role (network id -> role) of an organisation, as read at the start of a request
+    (with the login session): network_role() answers from them for the rest of the request."""
+    cache = _role_cache()
+    if cache is not None:
+        cache.update({(organisation_id, network_id): role for network_id, role in roles.items()})
+        cache[(organisation_id, _ALL)] = True
 
 
 def _role_cache() -> dict | None:
