@@ -99,20 +99,30 @@ def _init_login(app: Flask) -> None:
     login_manager.user_loader(accounts.load_session)
 
 
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "object-src 'none'; frame-ancestors 'none'")
+_SECURITY_HEADERS = (("Content-Security-Policy", _CSP), ("X-Content-Type-Options", "nosniff"),
+                     ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
+                     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+_HSTS = ("Strict-Transport-Security", "max-age=31536000")
+_NO_STORE = ("Cache-Control", "no-store")
+
+
 def _security_headers(response):
-    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-           "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-           "object-src 'none'; frame-ancestors 'none'")
+    """The headers every response carries, unless the view set its own. (One pass over the
+    headers already there: Werkzeug's setdefault() raises and catches an exception for each
+    header that is missing, which on every response is most of them.)"""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", csp)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {name.lower() for name in headers.keys()}
+    wanted = list(_SECURITY_HEADERS)
     if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        wanted.append(_HSTS)
     if current_user and current_user.is_authenticated:
-        headers.setdefault("Cache-Control", "no-store")
+        wanted.append(_NO_STORE)
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 

@@ -11,6 +11,7 @@ from itertools import chain
 from flask import has_request_context, request
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
 
 from .errors import Forbidden, NotFound
 from .extensions import db
@@ -27,6 +28,8 @@ class Actor:
 
     @classmethod
     def of(cls, user) -> "Actor":
+        if isinstance(user, LocalProxy):  # current_user: resolved once, not on each attribute
+            user = user._get_current_object()
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(None, None, False, False)
         org = user.approved_organisation
