@@ -301,7 +301,7 @@ class GitStore:
                     base_text = _text(repo, base_revision, path)  # also proves the commit holds the document
             deadline = time.monotonic() + _SAVE_SECONDS
             while time.monotonic() < deadline:
-                head = _rev_parse(repo, BRANCH)
+                head = _branch_head(repo)
                 current_commit = _last_change(repo, head, path) if head else None
                 new_text, merged_with = text, ()
                 if current_commit is None or current_commit == base_revision:
@@ -416,6 +416,16 @@ def _rev_parse(repo: git.Repo, spec: str) -> str | None:
         return repo.git.rev_parse("--verify", "--quiet", "--end-of-options", spec)
     except git.GitCommandError:
         return None
+
+
+def _branch_head(repo: git.Repo) -> str | None:
+    """The commit the branch points at, read from the ref files by GitPython (loose ref, else
+    packed-refs: git replaces both by rename, so a read sees the old or the new value), which
+    spares starting `git rev-parse`; git answers when that reading fails (no branch yet)."""
+    try:
+        return git.SymbolicReference.dereference_recursive(repo, BRANCH)
+    except Exception:  # noqa: BLE001 - missing or unreadable here: ask git
+        return _rev_parse(repo, BRANCH)
 
 
 def _blob(repo: git.Repo, commit: str, path: str) -> str | None:
