@@ -19,7 +19,10 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 import git
+from git.objects.fun import tree_entries_from_data, tree_to_stream
 from gitdb.base import IStream
+from gitdb.db.loose import LooseObjectDB
+from gitdb.util import bin_to_hex, hex_to_bin
 
 BRANCH = "refs/heads/main"
 ZERO = "0" * 40
@@ -339,14 +342,7 @@ class GitStore:
 
     def _commit(self, repo: git.Repo, head: str | None, path: str, text: str, author: Author,
                 message: str, when: datetime) -> str:
-        blob = _write_blob(repo, text)
-        with tempfile.TemporaryDirectory() as tmp:
-            # A private index file: there is no shared index for workers to fight over.
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            if head:
-                repo.git.read_tree(head, env=env)
-            repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
-            tree = repo.git.write_tree(env=env)
+        tree = _tree_with(repo, head, path, _write_blob(repo, text))
         now = f"{int(time.time())} +0000"
         authored = f"{int(when.timestamp())} +0000"
         env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": authored,
@@ -480,10 +476,55 @@ def _revision(commit: git.Commit, number: int) -> Revision:
                     message=commit.message.strip())
 
 
+def _store(repo: git.Repo, kind: bytes, data: bytes) -> bytes:
+    """Write a loose object in this process (gitdb's LooseObjectDB: zlib, sha1, a temporary
+    file renamed into place, as git does); GitPython's repo.odb.store() would start
+    `git hash-object` for each object. Returns the binary id."""
+    return LooseObjectDB(repo.odb.root_path()).store(IStream(kind, len(data), io.BytesIO(data))).binsha
+
+
 def _write_blob(repo: git.Repo, text: str) -> str:
-    """Write the text as a loose blob object (in this process: no git command to start)."""
-    data = text.encode("utf-8")
-    return repo.odb.store(IStream(b"blob", len(data), io.BytesIO(data))).hexsha.decode("ascii")
+    return bin_to_hex(_store(repo, b"blob", text.encode("utf-8"))).decode("ascii")
+
+
+_TREE = 0o040000
+_FILE = 0o100644
+
+
+def _tree_with(repo: git.Repo, head: str | None, path: str, blob: str) -> str:
+    """The tree of `head` (None: empty) with the file at `path` set to `blob`: the tree objects
+    `git read-tree` + `update-index --add --cacheinfo` + `write-tree` would write, written
+    in-process. Only the trees on the path are read (through GitPython's `git cat-file --batch`
+    process) and written; every other entry is kept as it is."""
+    def write(tree: bytes | None, parts: list[str]) -> bytes:
+        entries = {}
+        if tree is not None:
+            for sha, mode, name in tree_entries_from_data(repo.odb.stream(tree).read()):
+                entries[name.encode("utf-8", "surrogateescape")] = (sha, mode)
+        name = parts[0].encode("utf-8")
+        sha, mode = entries.get(name, (None, None))
+        if len(parts) == 1:
+            if mode == _TREE:
+                raise StoreError(f"{path} is a folder in the repository")
+            entries[name] = (hex_to_bin(blob), _FILE)
+        else:
+            if mode is not None and mode != _TREE:
+                raise StoreError(f"{parts[0]} is a file in the repository, not a folder")
+            entries[name] = (write(sha, parts[1:]), _TREE)
+        # git's order: by name, a folder's name as if it ended in "/"
+        ordered = sorted(((sha, mode, name) for name, (sha, mode) in entries.items()),
+                         key=lambda e: e[2] + b"/" if e[1] == _TREE else e[2])
+        data = io.BytesIO()
+        tree_to_stream(ordered, data.write)
+        return _store(repo, b"tree", data.getvalue())
+
+    root = None
+    if head:
+        header = repo.odb.stream(hex_to_bin(head)).read().split(b"\n", 1)[0]
+        if not header.startswith(b"tree "):
+            raise StoreError(f"{head} is not a commit")
+        root = hex_to_bin(header[5:].decode("ascii"))
+    return bin_to_hex(write(root, path.split("/"))).decode("ascii")
 
 
 def _compare_and_swap(repo: git.Repo, new: str, old: str | None) -> bool:
