@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -102,31 +102,60 @@ def _init_login(app: Flask) -> None:
     login_manager.user_loader(accounts.load_session)
 
 
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "object-src 'none'; frame-ancestors 'none'")
+_SECURITY_HEADERS = (("Content-Security-Policy", _CSP), ("X-Content-Type-Options", "nosniff"),
+                     ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
+                     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+_HSTS = ("Strict-Transport-Security", "max-age=31536000")
+_NO_STORE = ("Cache-Control", "no-store")
+
+
 def _security_headers(response):
-    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-           "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-           "object-src 'none'; frame-ancestors 'none'")
+    """The headers every response carries, unless the view set its own. (One pass over the
+    headers already there: Werkzeug's setdefault() raises and catches an exception for each
+    header that is missing, which on every response is most of them.)"""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", csp)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {name.lower() for name in headers.keys()}
+    wanted = list(_SECURITY_HEADERS)
     if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        wanted.append(_HSTS)
     if current_user and current_user.is_authenticated:
-        headers.setdefault("Cache-Control", "no-store")
+        wanted.append(_NO_STORE)
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
 def _init_templates(app: Flask) -> None:
-    from flask_babel import format_decimal, get_locale
+    from flask_babel import format_decimal, get_locale, get_translations
 
     from . import cpv, permissions, regions
     from .labels import LABELS
 
     def locale() -> str:
         return str(get_locale() or "sv")
+
+    def translations():
+        """Flask-Babel's translations for the locale of the request, kept on the request per
+        locale object (a changed or forced locale is another object): its get_translations()
+        walks g, the domain and the locale's name on each of the dozens of _() in a page."""
+        current = get_locale()
+        if current is None:  # outside requests
+            return get_translations()
+        kept = g.get("network_app_translations")
+        if kept is None or kept[0] is not current:
+            kept = g.network_app_translations = (current, get_translations())
+        return kept[1]
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
     app.jinja_env.globals.update(may=permissions.may, counties=regions.counties, labels=LABELS,
                                  current_locale=locale, cpv_label=lambda code: cpv.label(code, locale()),

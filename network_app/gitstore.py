@@ -9,6 +9,7 @@ head and applies again, merging three ways when the same document changed meanwh
 Callers never see GitPython objects or exceptions: they get small frozen dataclasses and the
 StoreError family. Nothing here knows about Flask, models or users (authors are tuples).
 """
+import io
 import os
 import re
 import tempfile
@@ -18,6 +19,10 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 import git
+from git.objects.fun import tree_entries_from_data, tree_to_stream
+from gitdb.base import IStream
+from gitdb.db.loose import LooseObjectDB
+from gitdb.util import bin_to_hex, hex_to_bin
 
 BRANCH = "refs/heads/main"
 ZERO = "0" * 40
@@ -275,7 +280,7 @@ class GitStore:
 
     def save(self, name: str, path: str, text: str, *, base_revision: str | None, author: Author,
              message: str, labels: tuple[str, str] = ("your edit", "saved meanwhile"),
-             when: datetime | None = None) -> SaveOutcome:
+             when: datetime | None = None, base_text: str | None = None) -> SaveOutcome:
         """Commit `text` at `path` on top of the branch head; return a SaveOutcome.
 
         `base_revision` is the commit the edit started from (None for a new document). When
@@ -284,18 +289,22 @@ class GitStore:
         the branch, the edit is applied on the new head. Unchanged text makes no commit.
         `labels` name the two sides in the conflict markers of StaleBase.conflict_text. `when`
         sets the author date (loading history written elsewhere); the default is now.
+        `base_text` is the document at a full `base_revision` when the caller has it from
+        text_at() (which proved the commit holds the document): it spares reading it again.
         """
         path = _check_path(path)
         text = _normalise(text)
         with self._repo(name) as repo:
-            base_text = ""
-            if base_revision is not None:
+            if base_revision is None:
+                base_text = ""
+            else:
                 if not _FULL_ID_RE.match(base_revision):
-                    base_revision = self._resolve(repo, path, base_revision)
-                base_text = _text(repo, base_revision, path)  # also proves the commit holds the document
+                    base_revision, base_text = self._resolve(repo, path, base_revision), None
+                if base_text is None:
+                    base_text = _text(repo, base_revision, path)  # also proves the commit holds the document
             deadline = time.monotonic() + _SAVE_SECONDS
             while time.monotonic() < deadline:
-                head = _rev_parse(repo, BRANCH)
+                head = _branch_head(repo)
                 current_commit = _last_change(repo, head, path) if head else None
                 new_text, merged_with = text, ()
                 if current_commit is None or current_commit == base_revision:
@@ -333,14 +342,7 @@ class GitStore:
 
     def _commit(self, repo: git.Repo, head: str | None, path: str, text: str, author: Author,
                 message: str, when: datetime) -> str:
-        blob = _write_blob(repo, text)
-        with tempfile.TemporaryDirectory() as tmp:
-            # A private index file: there is no shared index for workers to fight over.
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            if head:
-                repo.git.read_tree(head, env=env)
-            repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
-            tree = repo.git.write_tree(env=env)
+        tree = _tree_with(repo, head, path, _write_blob(repo, text))
         now = f"{int(time.time())} +0000"
         authored = f"{int(when.timestamp())} +0000"
         env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": authored,
@@ -412,6 +414,16 @@ def _rev_parse(repo: git.Repo, spec: str) -> str | None:
         return None
 
 
+def _branch_head(repo: git.Repo) -> str | None:
+    """The commit the branch points at, read from the ref files by GitPython (loose ref, else
+    packed-refs: git replaces both by rename, so a read sees the old or the new value), which
+    spares starting `git rev-parse`; git answers when that reading fails (no branch yet)."""
+    try:
+        return git.SymbolicReference.dereference_recursive(repo, BRANCH)
+    except Exception:  # noqa: BLE001 - missing or unreadable here: ask git
+        return _rev_parse(repo, BRANCH)
+
+
 def _blob(repo: git.Repo, commit: str, path: str) -> str | None:
     return _rev_parse(repo, f"{commit}:{path}")
 
@@ -464,11 +476,55 @@ def _revision(commit: git.Commit, number: int) -> Revision:
                     message=commit.message.strip())
 
 
+def _store(repo: git.Repo, kind: bytes, data: bytes) -> bytes:
+    """Write a loose object in this process (gitdb's LooseObjectDB: zlib, sha1, a temporary
+    file renamed into place, as git does); GitPython's repo.odb.store() would start
+    `git hash-object` for each object. Returns the binary id."""
+    return LooseObjectDB(repo.odb.root_path()).store(IStream(kind, len(data), io.BytesIO(data))).binsha
+
+
 def _write_blob(repo: git.Repo, text: str) -> str:
-    with tempfile.NamedTemporaryFile("wb", suffix=".txt") as fh:
-        fh.write(text.encode("utf-8"))
-        fh.flush()
-        return repo.git.hash_object("-w", "--no-filters", "--", fh.name)
+    return bin_to_hex(_store(repo, b"blob", text.encode("utf-8"))).decode("ascii")
+
+
+_TREE = 0o040000
+_FILE = 0o100644
+
+
+def _tree_with(repo: git.Repo, head: str | None, path: str, blob: str) -> str:
+    """The tree of `head` (None: empty) with the file at `path` set to `blob`: the tree objects
+    `git read-tree` + `update-index --add --cacheinfo` + `write-tree` would write, written
+    in-process. Only the trees on the path are read (through GitPython's `git cat-file --batch`
+    process) and written; every other entry is kept as it is."""
+    def write(tree: bytes | None, parts: list[str]) -> bytes:
+        entries = {}
+        if tree is not None:
+            for sha, mode, name in tree_entries_from_data(repo.odb.stream(tree).read()):
+                entries[name.encode("utf-8", "surrogateescape")] = (sha, mode)
+        name = parts[0].encode("utf-8")
+        sha, mode = entries.get(name, (None, None))
+        if len(parts) == 1:
+            if mode == _TREE:
+                raise StoreError(f"{path} is a folder in the repository")
+            entries[name] = (hex_to_bin(blob), _FILE)
+        else:
+            if mode is not None and mode != _TREE:
+                raise StoreError(f"{parts[0]} is a file in the repository, not a folder")
+            entries[name] = (write(sha, parts[1:]), _TREE)
+        # git's order: by name, a folder's name as if it ended in "/"
+        ordered = sorted(((sha, mode, name) for name, (sha, mode) in entries.items()),
+                         key=lambda e: e[2] + b"/" if e[1] == _TREE else e[2])
+        data = io.BytesIO()
+        tree_to_stream(ordered, data.write)
+        return _store(repo, b"tree", data.getvalue())
+
+    root = None
+    if head:
+        header = repo.odb.stream(hex_to_bin(head)).read().split(b"\n", 1)[0]
+        if not header.startswith(b"tree "):
+            raise StoreError(f"{head} is not a commit")
+        root = hex_to_bin(header[5:].decode("ascii"))
+    return bin_to_hex(write(root, path.split("/"))).decode("ascii")
 
 
 def _compare_and_swap(repo: git.Repo, new: str, old: str | None) -> bool:

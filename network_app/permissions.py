@@ -3,13 +3,15 @@
 Every view and API endpoint asks here. Roles are read from the database on every call,
 so losing a role takes effect on the very next request of every session.
 """
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 
 from flask import has_request_context, request
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
 
 from .errors import Forbidden, NotFound
 from .extensions import db
@@ -26,6 +28,8 @@ class Actor:
 
     @classmethod
     def of(cls, user) -> "Actor":
+        if isinstance(user, LocalProxy):  # current_user: resolved once, not on each attribute
+            user = user._get_current_object()
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(None, None, False, False)
         org = user.approved_organisation
@@ -41,20 +45,41 @@ def network_role(user, network) -> str | None:
     actor = user if isinstance(user, Actor) else Actor.of(user)
     if actor.organisation is None or network is None or network.id is None:
         return None
-    from .networks.models import Membership  # local: networks imports permissions
-
     cache = _role_cache()
     key = (actor.organisation.id, network.id)
-    if cache is not None and key in cache:
-        return cache[key]
-    role = db.session.scalar(select(Membership.role).where(
-        Membership.network_id == network.id, Membership.organisation_id == actor.organisation.id))
+    if cache is not None:
+        if key in cache:
+            return cache[key]
+        if (actor.organisation.id, _ALL) in cache:  # every role of the organisation is known
+            return None
+    role = db.session.scalar(_role_query(), {"network_id": network.id, "organisation_id": actor.organisation.id})
     if cache is not None:
         cache[key] = role
     return role
 
 
+@functools.cache
+def _role_query():
+    """Built once, so that SQLAlchemy reuses its compiled form without a cache key per call."""
+    from .networks.models import Membership  # local: networks imports permissions
+
+    return select(Membership.role).where(Membership.network_id == bindparam("network_id"),
+                                         Membership.organisation_id == bindparam("organisation_id"))
+
+
 _ROLES_KEY = "network_app.roles"
+
+
+_ALL = "all"  # (organisation id, _ALL) in the cache: it holds every role of that organisation
+
+
+def remember_roles(organisation_id: int, roles: dict[int, str]) -> None:
+    """Every role (network id -> role) of an organisation, as read at the start of a request
+    (with the login session): network_role() answers from them for the rest of the request."""
+    cache = _role_cache()
+    if cache is not None:
+        cache.update({(organisation_id, network_id): role for network_id, role in roles.items()})
+        cache[(organisation_id, _ALL)] = True
 
 
 def _role_cache() -> dict | None:

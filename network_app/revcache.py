@@ -57,7 +57,8 @@ def save(owner, revision_model, new_text: str, *, base_revision: str | None, act
         store().ensure(owner.repository)
         outcome = store().save(owner.repository, owner.path, new_text, base_revision=base_revision,
                                author=author_of(actor), message=message, when=when,
-                               labels=(str(_l("your edit")), str(_l("saved meanwhile"))))
+                               labels=(str(_l("your edit")), str(_l("saved meanwhile"))),
+                               base_text=_texts.get((owner.repository, owner.path, base_revision)))
     except RevisionNotFound:
         raise InvalidInput({"base_revision": _l("The revision the edit started from does not exist.")}) from None
     except StaleBase as conflict:

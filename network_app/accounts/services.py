@@ -1,19 +1,21 @@
 """Accounts: registration, login sessions, passwords, password reset and API tokens."""
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
-from .. import mail
+from .. import mail, permissions
 from ..dbtypes import utcnow
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..links import external_url
+from ..networks.models import Membership
 from ..organisations import services as org_services
 from ..util import has_forbidden_chars, new_token, token_hash
 from . import passwords
@@ -156,16 +158,32 @@ def start_session(user: User, user_agent: str = "") -> LoginSession:
     return session
 
 
+@cache
+def _session_query():
+    """The session, its user and organisation, and the organisation's roles in networks (one row
+    per membership), in one query. Built once: SQLAlchemy then reuses its compiled form without
+    working out a cache key per request (this runs on every request of a signed-in person)."""
+    return (select(LoginSession, Membership.network_id, Membership.role)
+            .join(LoginSession.user).outerjoin(User.organisation)
+            .outerjoin(Membership, Membership.organisation_id == User.organisation_id)
+            .where(LoginSession.token_hash == bindparam("token_hash"))
+            .options(contains_eager(LoginSession.user).contains_eager(User.organisation)))
+
+
 def load_session(token: str) -> User | None:
-    """The user behind a session token, or None when the session was ended."""
+    """The user behind a session token, or None when the session was ended. The roles of the
+    user's organisation come along and serve the rest of the request (permissions.network_role)."""
     if not token:
         return None
-    session = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token))
-                                .options(joinedload(LoginSession.user).joinedload(User.organisation)))
-    if session is None:
+    rows = db.session.execute(_session_query(), {"token_hash": token_hash(token)}).all()
+    if not rows:
         return None
+    session = rows[0][0]
     session.token = token
     session.user.login_session = session
+    if session.user.organisation_id is not None:
+        permissions.remember_roles(session.user.organisation_id,
+                                   {network_id: role for _s, network_id, role in rows if network_id is not None})
     return session.user
 
 

@@ -42,12 +42,13 @@ class SearchUnavailable(AppError):
 
 def init_app(app) -> None:
     app.config.setdefault("SEARCH_LOCK_TIMEOUT", 0.5)  # seconds a drain waits for the index's write lock
-    # Outside tests: index changes after the response is sent, build a missing index in a thread.
+    # Outside tests: requests leave index changes to a thread of their process (see upkeep),
+    # and a missing index is built in a thread.
     app.config.setdefault("SEARCH_UPDATE_AFTER_RESPONSE", not app.testing)
+    app.config.setdefault("SEARCH_DRAIN_DELAY", 0.5)  # seconds the thread gathers changes for one commit
     app.config.setdefault("SEARCH_BUILD_IN_BACKGROUND", not app.testing)
     app.extensions["network_app.search"] = True
     signals.document_changed.connect(upkeep.on_document_changed)
-    app.after_request(lambda response: upkeep.drain_after_response(app, response))
     facet_labels("kind", KIND_LABELS)
     facet_labels("cpv", _cpv_division_label)
 

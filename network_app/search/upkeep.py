@@ -1,17 +1,24 @@
 """Keeping the index in step: follow document_changed through the queue, drain it, rebuild,
 and compare the index with what the providers make (drift).
 
-A change enqueues a file and is drained after the response is sent (in a request) or at once
-(command line, tests). A drain takes the index's write lock with a short timeout; when another
-process holds it, the files stay for that process, which looks at the queue again after every
-commit: so whichever process writes last sees every file, and nothing is dropped.
+A change enqueues a file. In a request (SEARCH_UPDATE_AFTER_RESPONSE) it wakes this process's
+drainer thread, which waits SEARCH_DRAIN_DELAY seconds to gather what follows into one commit and
+then drains: the request, and the next ones of the same worker, never wait for the index. On the
+command line and in tests the queue is drained at once. A drain takes the index's write lock with
+a short timeout; when another process holds it, the files stay for that process, which looks at
+the queue again after every commit: so whichever process writes last sees every file, and nothing
+is dropped (a process that dies with files queued leaves them for the next drain anywhere).
 """
+import atexit
 import logging
+import os
 import threading
+import time
+import weakref
 from dataclasses import dataclass, field
 from itertools import chain
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context, has_request_context
 
 from . import index, pending
 from .documents import KINDS, all_documents, documents_of
@@ -109,32 +116,117 @@ def rebuild(app=None, *, documents=None, procs: int = 1, wait: bool = True,
 # --- following changes ------------------------------------------------------------------------
 
 def on_document_changed(kind: str, document_id: int) -> None:
-    """Receiver of signals.document_changed: queue the change and drain after the response (in
-    a request) or right away."""
+    """Receiver of signals.document_changed: queue the change; in a request, wake the drainer
+    thread, elsewhere drain right away."""
     if not has_app_context() or "network_app.search" not in current_app.extensions:
         return
     app = current_app._get_current_object()
     pending.enqueue(kind, document_id, app)
     if has_request_context() and app.config["SEARCH_UPDATE_AFTER_RESPONSE"]:
-        g.network_app_search_drain = True
+        drainer(app).wake()
     else:
         drain(app)
         tidy(app)
-
-
-def drain_after_response(app, response):
-    """after_request: hand the drain to the response's close, after the client has the answer."""
-    if g.pop("network_app_search_drain", False):
-        response.call_on_close(lambda: _drain_quietly(app))
-    return response
 
 
 def _drain_quietly(app) -> None:
     try:
         drain(app)
         tidy(app)
-    except Exception:  # noqa: BLE001 - the response is gone; the files stay for the next drain
+    except Exception:  # noqa: BLE001 - nobody to tell; the files stay for the next drain
         log.exception("draining the search queue failed")
+
+
+class Drainer:
+    """The thread of one process that drains the queue for an app, off every request's path.
+
+    Started on the first wake() in a process, so a process forked after that (gunicorn's
+    workers) starts its own. wake() never blocks on the index; the thread sleeps `delay` seconds
+    after a wake, so that the saves of the next moment are applied in the same commit.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self._forked()
+
+    def _forked(self) -> None:
+        """Fresh state (also in a child after fork, where the parent's thread does not run)."""
+        self._lock = threading.Lock()
+        self._wanted = threading.Event()  # a change was queued since the thread last looked
+        self._idle = threading.Condition(self._lock)
+        self._running = False  # a drain is under way
+        self._thread: threading.Thread | None = None
+        self._pid = None
+
+    def wake(self) -> None:
+        with self._lock:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="search-drain", daemon=True)
+                self._thread.start()
+            self._wanted.set()
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until every wake so far has been followed by a finished drain (tests, exit).
+        False when `timeout` seconds passed first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            while self._pid == os.getpid() and (self._wanted.is_set() or self._running):
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            if not self._wanted.wait(IDLE_SECONDS):
+                with self._lock:
+                    if not self._wanted.is_set():  # quiet for a while: the next wake starts another
+                        self._thread = None
+                        return
+            time.sleep(self.app.config["SEARCH_DRAIN_DELAY"])
+            with self._lock:
+                self._wanted.clear()  # a change queued from here on wakes another round
+                self._running = True
+            try:
+                _drain_quietly(self.app)
+            finally:
+                with self._idle:
+                    self._running = False
+                    self._idle.notify_all()
+
+
+IDLE_SECONDS = 300  # a drainer thread with nothing to do for this long ends
+_drainers: "weakref.WeakSet[Drainer]" = weakref.WeakSet()
+_drainers_lock = threading.Lock()
+
+
+def drainer(app) -> Drainer:
+    """The app's drainer in this process."""
+    with _drainers_lock:
+        found = app.extensions.get("network_app.search.drainer")
+        if found is None:
+            found = app.extensions["network_app.search.drainer"] = Drainer(app)
+            _drainers.add(found)
+        return found
+
+
+def _after_fork_in_child() -> None:
+    global _drainers_lock
+    _drainers_lock = threading.Lock()
+    for found in list(_drainers):
+        found._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+@atexit.register
+def _settle_at_exit() -> None:
+    """A worker that stops (gunicorn restarting it, say) applies what it was about to apply."""
+    for found in list(_drainers):
+        found.settle(timeout=10)
 
 
 _building: set[str] = set()

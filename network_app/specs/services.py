@@ -5,10 +5,11 @@ fails nothing is stored; if the database fails after git, the text is safe in gi
 caches can be rebuilt from it.
 """
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import cpv, permissions, revcache, signals
@@ -131,10 +132,17 @@ def update_details(spec: Spec, draft: SpecDraft, *, actor) -> Spec:
     return spec
 
 
+@cache
+def _spec_query():
+    """Built once: SQLAlchemy reuses its compiled form without working out a cache key per page."""
+    return (select(Spec).join(Spec.network).where(Network.slug == bindparam("network_slug"),
+                                                  Spec.slug == bindparam("slug"))
+            .options(contains_eager(Spec.network)))
+
+
 def get_spec_or_404(network_slug: str, slug: str, *, viewer) -> Spec:
     """The specification at /networks/<network_slug>/specs/<slug>, if `viewer` may see it."""
-    spec = db.session.scalar(select(Spec).join(Spec.network).where(Network.slug == network_slug, Spec.slug == slug)
-                             .options(contains_eager(Spec.network)))
+    spec = db.session.scalar(_spec_query(), {"network_slug": network_slug, "slug": slug})
     if spec is None or not permissions.may(viewer, "spec.view", spec):
         raise NotFound()
     return spec
