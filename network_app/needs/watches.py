@@ -5,11 +5,10 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import permissions, regions
@@ -183,14 +182,6 @@ def feed_items(user_id: int) -> list[WatchNotice]:
             seen.add((notice.need_id, notice.event))
             items.append(notice)
     return items[:FEED_ITEMS]
-
-
-def forget_old_notices(days: int = 365) -> int:
-    """Notices older than a year leave the feed and the database."""
-    result = db.session.execute(delete(WatchNotice).where(WatchNotice.created_at < utcnow() - timedelta(days=days),
-                                                          WatchNotice.mailed_at.is_not(None)))
-    db.session.commit()
-    return result.rowcount or 0
 
 
 # --- the personal feed's secret URL -------------------------------------------------------------------
