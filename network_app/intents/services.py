@@ -19,10 +19,11 @@ from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
 from ..gitstore import RevisionNotFound, SaveOutcome, valid_revision
 from ..networks.models import Network
+from ..networks.services import free_slug
 from ..revcache import EditConflict, StorageFailed  # noqa: F401 - raised by save_intent
 from ..specs import textdiff
 from ..specs.models import Spec, SpecVersion
-from ..util import SLUG_RE, has_forbidden_chars, slugify
+from ..util import SLUG_RE, has_forbidden_chars
 from .models import Intent, IntentEvent, IntentRevision
 
 MAX_TEXT = 200_000
@@ -135,16 +136,6 @@ def _validate(draft: IntentDraft, *, with_text: bool) -> dict:
     return errors
 
 
-def _free_slug(network, title: str) -> str:
-    base = slugify(title, max_length=56) or "letter"
-    taken = set(db.session.scalars(select(Intent.slug).where(Intent.network_id == network.id,
-                                                             Intent.slug.like(f"{base}%"))))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def adopted_versions(network) -> list[tuple[Spec, SpecVersion]]:
     """Every adopted version of the network's specifications, for choosing what a letter is about."""
     specs = db.session.scalars(select(Spec).where(Spec.network_id == network.id).order_by(Spec.title))
@@ -174,7 +165,7 @@ def create_intent(network, spec: Spec, version: SpecVersion, draft: IntentDraft,
     if errors:
         raise InvalidInput(errors)
     intent = Intent(network=network, spec=spec, spec_version=version.number,
-                    slug=draft.slug or _free_slug(network, draft.title))
+                    slug=draft.slug or free_slug(Intent, network, draft.title, "letter"))
     _apply_details(intent, draft)
     db.session.add(intent)
     db.session.flush()

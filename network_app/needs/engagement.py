@@ -1,6 +1,5 @@
 """Suppliers and buyers around a need: registrations of interest, the buyer's message to everyone
 registered, and questions with public or private answers (also about specifications in consultation)."""
-import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -15,8 +14,8 @@ from ..organisations.models import Organisation, OrganisationCounty
 from ..util import csv_text, has_forbidden_chars
 from . import notify
 from .models import Interest, Need, NeedMessage, Question
+from .services import is_email, status_label
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class InterestRefused(AppError):
@@ -47,7 +46,7 @@ def _validate_interest(draft: InterestDraft) -> dict:
         errors["contact_name"] = _l("Enter who the buyer should contact.")
     elif not _check_line(draft.contact_name, 200):
         errors["contact_name"] = _l("Use at most 200 characters.")
-    if not _EMAIL.match(draft.contact_email) or not _check_line(draft.contact_email, 254):
+    if not _check_line(draft.contact_email, 254) or not is_email(draft.contact_email):
         errors["contact_email"] = _l("Enter an e-mail address such as name@example.se.")
     if not _check_line(draft.contact_phone, 40):
         errors["contact_phone"] = _l("Use at most 40 characters.")
@@ -70,7 +69,7 @@ def register_interest(need: Need, draft: InterestDraft, *, actor) -> tuple[Inter
         if not need.is_open:
             raise InterestRefused(_l("Interest can only be registered while a need is planned, in market "
                                      "dialogue or announced; this one is %(status)s.",
-                                     status=str(_status(need)).lower()))
+                                     status=str(status_label(need.status)).lower()))
         permissions.require(actor, "need.register_interest", need)
     errors = _validate_interest(draft)
     if errors:
@@ -98,12 +97,6 @@ def withdraw_interest(need: Need, *, actor) -> None:
         raise NotFound()
     interest.withdrawn_at = interest.updated_at = utcnow()
     db.session.commit()
-
-
-def _status(need: Need):
-    from .services import status_label
-
-    return status_label(need.status)
 
 
 @dataclass
@@ -170,16 +163,16 @@ def send_message(need: Need, subject: str, body: str, *, actor) -> NeedMessage:
         errors["subject"] = _l("Enter a subject of at most 200 characters.")
     if not body or len(body) > 10_000 or has_forbidden_chars(body):
         errors["body"] = _l("Write the message (at most 10,000 characters).")
-    recipients = len(notify._interested(need))
-    if not errors and recipients == 0:
+    recipients = notify.interested(need)
+    if not errors and not recipients:
         errors["body"] = _l("No supplier has registered interest yet, so there is nobody to send to.")
     if errors:
         raise InvalidInput(errors)
-    message = NeedMessage(need_id=need.id, subject=subject, body=body, recipients=recipients, author_id=actor.id,
+    message = NeedMessage(need_id=need.id, subject=subject, body=body, recipients=len(recipients), author_id=actor.id,
                           author_name=actor.name)
     db.session.add(message)
     db.session.commit()
-    notify.message_sent(need, subject, body)
+    notify.message_sent(need, subject, body, recipients)
     return message
 
 

@@ -1,5 +1,7 @@
 """Forms of planned needs, interest, messages, questions and watches. Values are checked by the
 services (which give the clearer messages); the forms carry what was typed."""
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -17,12 +19,19 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
 
 
-def municipality_codes(value: str | None) -> list[str]:
-    """'Växjö, 0780, Kalmar kommun' -> codes; what is not a known name is kept as typed (and refused)."""
+@cache
+def _municipalities_by_name() -> dict[str, str]:
+    """'växjö' and 'växjö kommun' -> '0780'."""
     by_name = {}
     for code, (name, _county) in regions.municipalities().items():
         by_name[name.casefold()] = code
         by_name[f"{name} kommun".casefold()] = code
+    return by_name
+
+
+def municipality_codes(value: str | None) -> list[str]:
+    """'Växjö, 0780, Kalmar kommun' -> codes; what is not a known name is kept as typed (and refused)."""
+    by_name = _municipalities_by_name()
     return [by_name.get(part.casefold(), part) for part in _split(value)]
 
 

@@ -16,7 +16,7 @@ from .watches import due_digests, record_matches
 log = logging.getLogger(__name__)
 
 
-def _interested(need: Need) -> list[tuple[str, str | None]]:
+def interested(need: Need) -> list[tuple[str, str | None]]:
     """(address, locale) of every active registration's contact, once each."""
     rows = db.session.execute(select(Interest.contact_email, User.locale).outerjoin(User, User.id == Interest.user_id)
                               .where(Interest.need_id == need.id, Interest.withdrawn_at.is_(None)))
@@ -59,7 +59,7 @@ def status_changed(need: Need, before: str) -> None:
         details = str(_l("Notice: %(ref)s %(url)s", ref=need.notice_reference, url=need.notice_url))
     elif need.status_reason:
         details = need.status_reason
-    for email, locale in _interested(need):
+    for email, locale in interested(need):
         mail.queue(email, _l("%(title)s is now %(status)s", title=need.title, status=_status_text(need.status)),
                    _l("The planned procurement %(title)s from %(buyer)s has moved from %(before)s to %(after)s.\n\n"
                       "%(details)s\n\nRead more: %(link)s\n\nYou get this because your organisation registered "
@@ -85,9 +85,9 @@ def _tell_watchers(need: Need, event: str) -> None:
 
 
 @_safely
-def message_sent(need: Need, subject: str, body: str) -> None:
+def message_sent(need: Need, subject: str, body: str, recipients: list[tuple[str, str | None]]) -> None:
     link = external_url("needs.show", need_id=need.id)
-    for email, locale in _interested(need):
+    for email, locale in recipients:
         mail.queue(email, f"{need.title}: {subject}",
                    _l("%(buyer)s writes to every supplier that registered interest in %(title)s:\n\n%(body)s\n\n"
                       "%(link)s", buyer=need.buyer_name, title=need.title, body=body, link=link), locale=locale)
@@ -98,7 +98,7 @@ def answer_published(question) -> None:
     """A public answer: to everyone registered for the need, and to whoever asked."""
     if question.need_id is not None:
         need = db.session.get(Need, question.need_id)
-        recipients = _interested(need)
+        recipients = interested(need)
         title, link = need.title, external_url("needs.show", need_id=need.id, _anchor=f"q{question.id}")
     else:
         from ..specs.models import Spec
@@ -137,7 +137,7 @@ def _spec_adopted(_sender, *, spec_id: int, number: int) -> None:
         link_spec = external_url("specs.version", network=version.spec.network.slug, slug=version.spec.slug,
                                  number=version.number)
         for need in needs:
-            for email, locale in _interested(need):
+            for email, locale in interested(need):
                 mail.queue(email, _l("%(spec)s has a new version %(version)s", spec=version.spec.title,
                                      version=version.label),
                            _l("The specification behind %(title)s has a new adopted version, %(version)s:\n%(link)s\n\n"

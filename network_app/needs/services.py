@@ -24,8 +24,18 @@ from .models import (NEXT_STATUSES, PROCEDURES, PUBLIC_STATUSES, STATUSES, Inter
 
 MAX_DESCRIPTION = 20_000
 MAX_VALUE = 10**12  # SEK; anything larger is a typing slip
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s<>\"]+$")
+
+
+def is_email(value: str) -> bool:
+    """Whether `value` is an e-mail address (the accounts' check, email-validator)."""
+    from ..accounts.services import normalise_email
+
+    try:
+        normalise_email(value)
+    except ValueError:
+        return False
+    return True
 
 
 class StatusRefused(AppError):
@@ -196,7 +206,7 @@ def validate(draft: NeedDraft) -> tuple[dict, dict]:
     v["intent"] = _intent(draft.intent, errors)
     v["contact_name"] = _text(draft.contact_name, 200, errors, "contact_name", _l("Use at most 200 characters."))
     v["contact_email"] = _text(draft.contact_email, 254, errors, "contact_email", _l("Enter an e-mail address."))
-    if v["contact_email"] and not _EMAIL.match(v["contact_email"]):
+    if v["contact_email"] and not is_email(v["contact_email"]):
         errors["contact_email"] = _l("Enter an e-mail address such as name@example.se.")
     v["contact_phone"] = _text(draft.contact_phone, 40, errors, "contact_phone", _l("Use at most 40 characters."))
     return errors, v

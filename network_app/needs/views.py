@@ -179,8 +179,17 @@ def show(need_id):
         messages=engagement.messages_for(need, current_user), answered=answered, open_questions=open_questions,
         may_edit=permissions.may(current_user, "need.edit", need),
         may_register=permissions.may(current_user, "need.register_interest", need),
-        may_ask=permissions.may(current_user, "question.ask", need),
-        question_form=QuestionForm(), answer_form=AnswerForm(), empty=EmptyForm(), **_history_words())
+        may_ask=permissions.may(current_user, "question.ask", need), question_form=QuestionForm(),
+        answer_forms=_answer_forms(need, open_questions),
+        answer_url=lambda q: url_for("needs.answer", need_id=need.id, question_id=q.id),
+        empty=EmptyForm(), **_history_words())
+
+
+def _answer_forms(target, open_questions) -> dict:
+    """question id -> its answer form, for people who answer questions about `target`."""
+    if not permissions.may(current_user, "question.answer", target):
+        return {}
+    return {q.id: AnswerForm(prefix=f"a{q.id}", formdata=None) for q in open_questions}
 
 
 def _history_words() -> dict:
@@ -357,10 +366,11 @@ def spec_questions(network, slug):
             return redirect(url_for("accounts.login", next=request.path))
         return _ask(spec, url_for("needs.spec_questions", network=network, slug=slug))
     answered, open_questions = engagement.questions_for(spec, current_user)
-    return render_template("needs/spec_questions.html", spec=spec, network=spec.network, answered=answered,
-                           open_questions=open_questions, question_form=QuestionForm(), answer_form=AnswerForm(),
-                           may_ask=permissions.may(current_user, "question.ask", spec),
-                           may_answer=permissions.may(current_user, "question.answer", spec))
+    return render_template(
+        "needs/spec_questions.html", spec=spec, network=spec.network, answered=answered,
+        open_questions=open_questions, question_form=QuestionForm(), answer_forms=_answer_forms(spec, open_questions),
+        answer_url=lambda q: url_for("needs.spec_answer", network=network, slug=slug, question_id=q.id),
+        may_ask=permissions.may(current_user, "question.ask", spec))
 
 
 @bp.route("/networks/<network>/specs/<slug>/questions/<int:question_id>/answer", methods=["POST"])

@@ -32,6 +32,18 @@ class NetworkDraft:
     description: str = ""
 
 
+def free_slug(model, network, title: str, fallback: str) -> str:
+    """An address for a new document of `model` (a table with network_id and slug) in the network,
+    made from its title and not used by another of the network's documents."""
+    base = slugify(title, max_length=56) or fallback
+    taken = set(db.session.scalars(select(model.slug).where(model.network_id == network.id,
+                                                            model.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 def _validate(draft: NetworkDraft, existing: Network | None = None) -> dict:
     errors = {}
     draft.name = (draft.name or "").strip()

@@ -18,10 +18,11 @@ from ..errors import AppError, InvalidInput, NotFound
 from ..extensions import db
 from ..gitstore import RevisionNotFound, SaveOutcome, valid_revision
 from ..networks.models import Network
+from ..networks.services import free_slug
 from ..rendering import Rendered, render
 from ..repos import store
 from ..revcache import EditConflict, StorageFailed  # noqa: F401 - raised by save_spec, part of its interface
-from ..util import SLUG_RE, LRUCache, has_forbidden_chars, slugify
+from ..util import SLUG_RE, LRUCache, has_forbidden_chars
 from . import sections, textdiff
 from .models import PUBLIC_STATUSES, Spec, SpecCpv, SpecRevision, SpecTag, SpecVersion
 
@@ -80,16 +81,6 @@ def _validate(draft: SpecDraft) -> dict:
     return errors
 
 
-def _free_slug(network, title: str) -> str:
-    base = slugify(title, max_length=56) or "spec"
-    taken = set(db.session.scalars(select(Spec.slug).where(Spec.network_id == network.id,
-                                                           Spec.slug.like(f"{base}%"))))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def create_spec(network, draft: SpecDraft, *, actor, when=None) -> Spec:
     """A new draft specification; its first text is revision r1, authored by `actor`
     (at `when`, default now: the demo loader passes the dates of its history)."""
@@ -101,7 +92,7 @@ def create_spec(network, draft: SpecDraft, *, actor, when=None) -> Spec:
             Spec.network_id == network.id, Spec.slug == draft.slug))):
         raise InvalidInput({"slug": _l("Choose another address: lower-case letters, digits and hyphens, "
                                        "not used by another specification of the network.")})
-    spec = Spec(network=network, slug=draft.slug or _free_slug(network, draft.title), title=draft.title,
+    spec = Spec(network=network, slug=draft.slug or free_slug(Spec, network, draft.title, "spec"), title=draft.title,
                 summary=draft.summary, category=draft.category,
                 cpv_codes=[SpecCpv(code=c) for c in draft.cpv], tags=[SpecTag(tag=t) for t in draft.tags])
     db.session.add(spec)
